@@ -5,6 +5,9 @@ Non-superusers see only the units of their own subtree here too.
 """
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
@@ -60,6 +63,10 @@ class UnitAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "depth"]
 
+    def has_import_permission(self, request):
+        # An import may create units anywhere in the country: administrators only.
+        return request.user.is_superuser
+
     def get_search_results(self, request, queryset, search_term):
         from core.text import fold
 
@@ -67,11 +74,18 @@ class UnitAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 class MembershipQuerySetMixin:
+    """Memberships on units in the user's scope; new ones only on such units."""
+
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
         return qs.filter(unit__in=Unit.objects.for_user(request.user, Action.VIEW))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit" and not request.user.is_superuser:
+            kwargs["queryset"] = Unit.objects.for_user(request.user, Action.VIEW)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Membership)
@@ -82,11 +96,6 @@ class MembershipAdmin(MembershipQuerySetMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "unit" and not request.user.is_superuser:
-            kwargs["queryset"] = Unit.objects.for_user(request.user, Action.VIEW)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 @admin.register(Succession)
 class SuccessionAdmin(SimpleHistoryAdmin):
@@ -95,11 +104,53 @@ class SuccessionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["predecessor", "successor"]
     list_select_related = ["predecessor", "successor"]
 
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(successor__in=Unit.objects.for_user(request.user, Action.VIEW))
+
 
 @admin.register(Wave)
 class WaveAdmin(SimpleHistoryAdmin):
     list_display = ["name", "year"]
     search_fields = ["name"]
+
+
+class MembershipInline(MembershipQuerySetMixin, admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["unit"]
+    fields = ["unit", "role", "title"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class QmsUserAdmin(UserAdmin, SimpleHistoryAdmin):
+    """Users with their memberships. Only a superuser can grant admin rights or permissions:
+    a committee member manages accounts, not privileges."""
+
+    inlines = [MembershipInline]
+    list_display = ["username", "last_name", "first_name", "email", "is_active", "is_staff"]
+    privilege_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [f for f in self.privilege_fields if f not in readonly]
+        return readonly
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        # Accounts of their units, and accounts not yet given any role (to be assigned).
+        units = Unit.objects.for_user(request.user, Action.VIEW)
+        in_scope = Q(memberships__unit__in=units) | Q(memberships__isnull=True)
+        return qs.filter(in_scope, is_superuser=False).distinct()
 
 
 admin.site.empty_value_display = _("—")

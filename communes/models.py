@@ -1,12 +1,14 @@
 """Units of local government (a tree with lineage), QMS programme waves, and memberships."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as simple_history_register
 from simple_history.models import HistoricalRecords
 
 from core.models import ScopedQuerySet
@@ -263,3 +265,7 @@ class Membership(models.Model):
     def delete(self, *args, **kwargs):
         forget_scope(self.user)
         return super().delete(*args, **kwargs)
+
+
+# The admin panel keeps the change history of user accounts too (who was given access, when).
+simple_history_register(get_user_model(), app=__package__, table_name="communes_historicaluser")

@@ -36,6 +36,7 @@ class UnitDetailView(ScopedDetailView):
         context.update(
             ancestors=selectors.unit_ancestors(unit),
             children=selectors.unit_children(unit),
+            subtree_size=Unit.objects.subtree(unit, include_self=False).count(),
             people=selectors.unit_people(unit),
             predecessors=predecessors,
             successors=successors,
