@@ -71,7 +71,13 @@ def seed(stdout=None):
             user.is_staff = role == Membership.Role.COMMITTEE
             user.save()
         unit = district if code is None else Unit.objects.get(code_system="legacy", code=code)
-        Membership.objects.update_or_create(user=user, unit=unit, defaults={"role": role, "title": title})
+        # get_or_create, not update_or_create: a re-run must not add a history row per account.
+        membership, created = Membership.objects.get_or_create(
+            user=user, unit=unit, defaults={"role": role, "title": title}
+        )
+        if not created and (membership.role, membership.title) != (role, title):
+            membership.role, membership.title = role, title
+            membership.save()
         if role == Membership.Role.COMMITTEE:
             user.groups.add(committee_group())
     return f"Demo units: {district} with {district.children.count()} communes and wards."

@@ -16,6 +16,9 @@ class UnitFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["q"].field.widget.attrs["placeholder"] = _("Name or code, e.g. bich dong")
+        for name in ("kind", "wave"):
+            # The template renders these widgets bare: give them Bootstrap's look.
+            self.filters[name].field.widget.attrs["class"] = "form-select"
 
     def search(self, queryset, name, value):
         return queryset.search(value)

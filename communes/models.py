@@ -179,10 +179,22 @@ class Unit(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
+        # The constraints alone would only say "Constraint … is violated": say it in words.
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            errors["valid_until"] = _("“Valid until” cannot be before “valid from”.")
+        if (
+            self.code
+            and type(self)
+            .objects.filter(code_system=self.code_system, code=self.code)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["code"] = _("Another unit of the same code list already has this code.")
         if self.pk and self.parent_id and self.parent.path.startswith(self.path):
-            raise ValidationError(
-                {"parent": _("A unit cannot be placed under itself or one of its own units.")}
-            )
+            errors["parent"] = _("A unit cannot be placed under itself or one of its own units.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Succession(models.Model):

@@ -1,0 +1,115 @@
+"""seed_demo (DESIGN.md §3): the demo district, its waves and the six demo accounts."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from communes.demo import committee_group
+from communes.models import Membership, Unit, Wave
+
+User = get_user_model()
+DEMO_USERS = {"admin", "district", "committee", "bichdong", "ninhson", "auditor"}
+
+
+def seed():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def state():
+    return {
+        "units": Unit.objects.count(),
+        "users": User.objects.count(),
+        "memberships": sorted(Membership.objects.values_list("user__username", "unit__code", "role")),
+        "waves": sorted(Wave.objects.values_list("name", "year")),
+        "unit_history": Unit.history.count(),
+        "membership_history": Membership.history.count(),
+        "groups": sorted(User.objects.filter(groups__isnull=False).values_list("username", "groups__name")),
+    }
+
+
+@pytest.fixture
+def demo(db):
+    return seed()
+
+
+def test_demo_accounts_and_password(demo):
+    assert set(User.objects.values_list("username", flat=True)) == DEMO_USERS
+    for user in User.objects.all():
+        assert user.check_password("demo12345"), user.username
+        assert user.is_active
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {
+        "admin",
+        "committee",
+    }
+    assert not User.objects.filter(is_superuser=True).exclude(username="admin").exists()
+    assert "demo12345" in demo
+
+
+def test_demo_memberships(demo):
+    district = Unit.objects.get(code_system="legacy", code="222")
+    assert set(Membership.objects.values_list("user__username", "unit__code", "role")) == {
+        ("district", "222", Membership.Role.SUPERVISOR),
+        ("committee", "222", Membership.Role.COMMITTEE),
+        ("auditor", "222", Membership.Role.AUDITOR),
+        ("bichdong", "07777", Membership.Role.OFFICER),
+        ("ninhson", "07798", Membership.Role.OFFICER),
+    }
+    assert district.short_name == "Việt Yên"
+    committee = User.objects.get(username="committee")
+    assert committee.groups.filter(pk=committee_group().pk).exists()
+    assert committee.has_perm("communes.view_unit")
+    # Names in Vietnamese order on the pages: family name in last_name.
+    bichdong = User.objects.get(username="bichdong")
+    assert (bichdong.last_name, bichdong.first_name) == ("Lê Thu", "Hà")
+
+
+def test_demo_waves(demo):
+    district = Unit.objects.get(code_system="legacy", code="222")
+    communes = Unit.objects.filter(parent=district)
+    assert communes.count() == 17
+    pilot = set(communes.filter(wave__name="Thí điểm 2017").values_list("code", flat=True))
+    assert pilot == {"07777", "07798"}
+    assert communes.filter(wave__name="Nhân rộng 2018").count() == 15
+    assert not communes.filter(wave=None).exists()
+    assert set(communes.filter(code__in=pilot).values_list("joined_on", flat=True)) == {
+        datetime.date(2017, 3, 1)
+    }
+    assert Wave.objects.get(name="Thí điểm 2017").year == 2017
+    assert Wave.objects.get(name="Nhân rộng 2018").year == 2018
+
+
+def test_seed_demo_is_idempotent(demo):
+    first = state()
+    seed()
+    assert state() == first
+
+
+def test_seed_demo_keeps_a_changed_password(demo):
+    """A re-run must not reset what people changed since."""
+    user = User.objects.get(username="bichdong")
+    user.set_password("a-new-secret-1")
+    user.save()
+    seed()
+    user.refresh_from_db()
+    assert user.check_password("a-new-secret-1")
+
+
+def test_bichdong_cannot_open_ninh_son(demo, client):
+    assert client.login(username="bichdong", password="demo12345")
+    bich_dong = Unit.objects.get(code_system="legacy", code="07777")
+    ninh_son = Unit.objects.get(code_system="legacy", code="07798")
+    assert client.get(bich_dong.get_absolute_url()).status_code == 200
+    assert client.get(ninh_son.get_absolute_url()).status_code == 404
+
+
+def test_district_supervisor_sees_the_whole_district(demo, client):
+    assert client.login(username="district", password="demo12345")
+    response = client.get("/units/")
+    assert response.context["table"].paginator.count == 18  # the district and its 17 units
