@@ -100,8 +100,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Uploaded files are private: no MEDIA_URL is served; downloads go through scoped views.
-MEDIA_URL = None
+# Uploaded files are private: nothing serves MEDIA_URL (a reserved host that never resolves,
+# RFC 2606), so a stray `file.url` leads nowhere; downloads go through scoped views.
+MEDIA_URL = "http://media.invalid/"
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
