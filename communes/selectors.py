@@ -41,9 +41,15 @@ def unit_lineage(unit):
     return [r for r in rows if r.successor_id == unit.pk], [r for r in rows if r.predecessor_id == unit.pk]
 
 
-def unit_ancestors(unit):
+def unit_ancestors(unit, user):
+    """The units above `unit`, top first, each with `viewable`: whether the user may open it
+    (an officer sees the name of their district but cannot open its page)."""
     pks = [int(pk) for pk in unit.path.strip("/").split("/")[:-1]]
-    return list(Unit.objects.filter(pk__in=pks).order_by("depth"))
+    ancestors = list(Unit.objects.filter(pk__in=pks).order_by("depth"))
+    scope = get_scope(user)
+    for ancestor in ancestors:
+        ancestor.viewable = scope.covers(Action.VIEW, ancestor.path)
+    return ancestors
 
 
 def user_can(user, action, unit) -> bool:

@@ -34,7 +34,7 @@ class UnitDetailView(ScopedDetailView):
         unit, user = self.object, self.request.user
         predecessors, successors = selectors.unit_lineage(unit)
         context.update(
-            ancestors=selectors.unit_ancestors(unit),
+            ancestors=selectors.unit_ancestors(unit, user),
             children=selectors.unit_children(unit),
             subtree_size=Unit.objects.subtree(unit, include_self=False).count(),
             people=selectors.unit_people(unit),

@@ -167,6 +167,18 @@ def test_detail_shows_lineage_both_ways(tree, supervisor, login):
 def test_detail_shows_breadcrumbs_of_ancestors(tree, supervisor, login):
     response = login(supervisor).get(tree.unit_a.get_absolute_url())
     assert response.context["ancestors"] == [tree.province, tree.district]
+    # The supervisor may open the district (link) but not the province above it (text).
+    html = response.content.decode()
+    assert f'href="{tree.district.get_absolute_url()}"' in html
+    assert f'href="{tree.province.get_absolute_url()}"' not in html
+    assert tree.province.name in html
+
+
+def test_officer_sees_ancestors_named_but_not_linked(tree, officer_a, login):
+    html = login(officer_a).get(tree.unit_a.get_absolute_url()).content.decode()
+    for ancestor in (tree.province, tree.district):
+        assert ancestor.name in html
+        assert f'href="{ancestor.get_absolute_url()}"' not in html
 
 
 def test_detail_edit_links_only_for_managers(tree, supervisor, viewer, login):
