@@ -39,7 +39,7 @@ def units_import(*, actor=None, dataset, province=None, district=None) -> Import
     started = time.monotonic()
     records = datasets.records(dataset, province, district)
     result = ImportResult()
-    existing = {u.code: u for u in Unit.objects.filter(code_system=dataset).select_related(None)}
+    existing = {u.code: u for u in Unit.objects.filter(code_system=dataset)}
     for level in (0, 1, 2):
         to_create, to_update = [], []
         for rec in (r for r in records if r.level == level):
