@@ -87,3 +87,9 @@ def forget_scope(user) -> None:
 
 def _provider():
     return import_string(settings.QMS_SCOPE_PROVIDER)
+
+
+def can_anywhere(user, action: str) -> bool:
+    """Whether the user may do `action` on at least one unit (e.g. keep the catalogues)."""
+    scope = get_scope(user)
+    return scope.everything or bool(scope.paths(action))

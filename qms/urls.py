@@ -22,5 +22,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("units/", include("communes.urls")),
+    path("documents/", include("documents.urls")),
+    path("procedures/", include("documents.urls_procedures")),
+    path("legal/", include("documents.urls_legal")),
     path("", include("core.urls")),
 ]

@@ -7,37 +7,18 @@ Expected answers: 200 (or another code), LOGIN (redirect to the login page), or 
 the scoping rule: out of scope → 404, in scope without the right → 403.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from importlib import import_module
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-LOGIN = "login"
-ADMIN_LOGIN = "admin-login"
-ACTORS = ["anonymous", "officer_a", "officer_b", "auditor", "viewer", "committee", "supervisor", "superuser"]
+from tests.matrix import ACTORS, ADMIN_LOGIN, LOGIN, Context, Row, everyone
 
-
-def everyone(code, **overrides):
-    """The same answer for every logged-in actor (anonymous → login), with exceptions."""
-    answers = dict.fromkeys(ACTORS, code)
-    answers["anonymous"] = LOGIN
-    answers.update(overrides)
-    return answers
-
-
-@dataclass
-class Row:
-    name: str
-    expect: dict
-    kwargs: Callable = lambda tree: {}  # noqa: E731
-    method: str = "get"
-    data: dict = field(default_factory=dict)
-    label: str = ""
-
-    @property
-    def id(self):
-        return self.label or self.name
+# Modules that add their rows (and the objects they need) to the matrix.
+MATRIX_MODULES = [
+    "tests.documents.matrix_documents",
+    "tests.documents.matrix_procedures",
+]
 
 
 MATRIX = [
@@ -82,6 +63,13 @@ MATRIX = [
         dict.fromkeys(ACTORS, ADMIN_LOGIN) | {"committee": 200, "superuser": 200},
     ),
 ]
+FOUNDATION_ROWS = len(MATRIX)
+SETUPS = {}
+for _module_name in MATRIX_MODULES:
+    _module = import_module(_module_name)
+    MATRIX += [(row, _module_name) for row in _module.ROWS]
+    SETUPS[_module_name] = getattr(_module, "setup", None)
+MATRIX = [entry if isinstance(entry, tuple) else (entry, None) for entry in MATRIX]
 
 # URL names covered by the admin's own permission system (one row above proves the gate).
 EXEMPT_NAMESPACES = {"admin"}
@@ -101,24 +89,27 @@ def _all_url_names(resolver=None, namespace=""):
 
 
 def test_every_url_is_in_the_matrix():
-    covered = {row.name for row in MATRIX}
+    covered = {row.name for row, _module in MATRIX}
     missing = sorted(set(_all_url_names()) - covered)
     assert not missing, f"URLs missing from the permission matrix: {missing}"
 
 
 def test_matrix_rows_name_every_actor():
-    for row in MATRIX:
+    for row, _module in MATRIX:
         assert set(row.expect) == set(ACTORS), row.id
 
 
-CASES = [(row, actor) for row in MATRIX for actor in ACTORS]
+CASES = [(row, module, actor) for row, module in MATRIX for actor in ACTORS]
 
 
-@pytest.mark.parametrize(("row", "actor"), CASES, ids=[f"{r.id}-{a}" for r, a in CASES])
-def test_permission_matrix(row, actor, actors, tree, login):
+@pytest.mark.parametrize(("row", "module", "actor"), CASES, ids=[f"{r.id}-{a}" for r, _m, a in CASES])
+def test_permission_matrix(row, module, actor, actors, tree, login):
+    setup = SETUPS.get(module)
+    ctx = Context(tree, setup(tree, actors) if setup else {})
     client = login(actors[actor])
-    url = reverse(row.name, kwargs=row.kwargs(tree))
-    response = getattr(client, row.method)(url, row.data)
+    url = reverse(row.name, kwargs=row.kwargs(ctx))
+    data = row.data(ctx) if callable(row.data) else row.data
+    response = getattr(client, row.method)(url, data)
     expected = row.expect[actor]
     if expected == LOGIN:
         assert response.status_code == 302, (url, response.status_code)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "core",
     "communes",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -174,3 +175,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Controlled documents: the largest file accepted (bytes); 20 MB by default.
+DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)

@@ -1,0 +1,82 @@
+"""Reads on documents and the TTHC catalogue, for this app's pages and for other apps."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from documents.models import Applicability, Document, Procedure, UpdateTask
+
+
+@dataclass
+class Coverage:
+    """TTHC procedure coverage of one unit: applicable TTHC that have a procedure in force."""
+
+    unit: object
+    applicable: set = field(default_factory=set)
+    covered: set = field(default_factory=set)
+
+    @property
+    def gaps(self) -> set:
+        return self.applicable - self.covered
+
+    @property
+    def rate(self) -> float | None:
+        return len(self.covered) / len(self.applicable) if self.applicable else None
+
+
+def coverage_for_units(units) -> dict[int, Coverage]:
+    """Coverage of every given unit in three queries, whatever their number.
+
+    Applicable: the TTHC (not abolished) that apply to the unit's kind or to the unit itself.
+    Covered: those served by a TTHC procedure document of the unit that is in force.
+    """
+    units = list(units)
+    result = {u.pk: Coverage(unit=u) for u in units}
+    if not units:
+        return result
+    live = Applicability.objects.exclude(procedure__status=Procedure.Status.ABOLISHED)
+    by_kind: dict[str, set] = {}
+    for kind, procedure_id in live.filter(
+        unit__isnull=True, unit_kind__in={u.kind for u in units}
+    ).values_list("unit_kind", "procedure_id"):
+        by_kind.setdefault(kind, set()).add(procedure_id)
+    for unit_id, procedure_id in live.filter(unit_id__in=result).values_list("unit_id", "procedure_id"):
+        result[unit_id].applicable.add(procedure_id)
+    for unit in units:
+        result[unit.pk].applicable |= by_kind.get(unit.kind, set())
+    served = Document.procedures.through.objects.filter(
+        document__unit_id__in=result,
+        document__status=Document.Status.EFFECTIVE,
+        document__kind=Document.Kind.TTHC_PROCEDURE,
+    ).values_list("document__unit_id", "procedure_id")
+    for unit_id, procedure_id in served:
+        if procedure_id in result[unit_id].applicable:
+            result[unit_id].covered.add(procedure_id)
+    return result
+
+
+def review_overdue(queryset, today=None):
+    """Documents in force whose periodic review date has passed."""
+    today = today or timezone.localdate()
+    return queryset.filter(status=Document.Status.EFFECTIVE, next_review_on__lt=today)
+
+
+def open_tasks(queryset=None):
+    qs = queryset if queryset is not None else UpdateTask.objects.all()
+    return qs.filter(status=UpdateTask.Status.OPEN)
+
+
+def overdue_tasks(queryset=None, today=None):
+    today = today or timezone.localdate()
+    return open_tasks(queryset).filter(due_on__lt=today)
+
+
+def document_search(queryset, text):
+    """Diacritic-blind search over code, title and the codes of the TTHC served."""
+    from core.text import fold
+
+    folded = fold(text)
+    if not folded:
+        return queryset
+    return queryset.filter(Q(search_text__contains=folded))

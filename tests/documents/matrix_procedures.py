@@ -1,0 +1,3 @@
+"""Permission-matrix rows of this part of the documents app (see tests/matrix.py)."""
+
+ROWS = []
