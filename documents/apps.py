@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Documents and administrative procedures")
+
+    def ready(self):
+        from django.urls import reverse_lazy
+
+        from core import navigation
+
+        navigation.register(
+            navigation.NavItem(
+                key="documents", label=_("Documents"), url=reverse_lazy("documents:document_list"), order=20
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="procedures", label=_("Procedures (TTHC)"), url=reverse_lazy("procedures:list"), order=30
+            )
+        )

@@ -56,6 +56,8 @@ def sniff(data: bytes) -> str | None:
 
 
 def _sniff_zip(data):
+    # A damaged archive can fail in many ways (BadZipFile, zlib.error, NotImplementedError for
+    # an unknown compression, RuntimeError for an encrypted member...): all mean "not ours".
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -66,19 +68,21 @@ def _sniff_zip(data):
                     return "docx"
                 if "xl/workbook.xml" in names:
                     return "xlsx"
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except Exception:
         return None
     return None
 
 
 def _sniff_ole(data):
+    # A file object, not bytes: olefile takes bytes shorter than 1536 for a *file name* to open.
+    # A damaged compound file raises OSError, ValueError, struct.error...: all mean "not ours".
     try:
-        with olefile.OleFileIO(data) as ole:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
             if ole.exists("WordDocument"):
                 return "doc"
             if ole.exists("Workbook") or ole.exists("Book"):
                 return "xls"
-    except OSError:
+    except Exception:
         return None
     return None
 

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from documents.models import Applicability, Document, Procedure, UpdateTask
+from communes.models import Unit
+from core.scoping import Action, get_scope
+from documents.models import Applicability, Document, Procedure, Revision, UpdateTask
 
 
 @dataclass
@@ -80,3 +82,30 @@ def document_search(queryset, text):
     if not folded:
         return queryset
     return queryset.filter(Q(search_text__contains=folded))
+
+
+def document_list_queryset(user):
+    """Documents the user may read, with their issue in force and their issue in preparation."""
+    revisions = Revision.objects.filter(document=OuterRef("pk"))
+    return (
+        Document.objects.for_user(user)
+        .select_related("unit")
+        .annotate(
+            current_number=Subquery(revisions.filter(state=Revision.State.EFFECTIVE).values("number")[:1]),
+            open_state=Subquery(revisions.filter(state__in=Revision.OPEN_STATES).values("state")[:1]),
+        )
+    )
+
+
+def published_models(user):
+    """Framework models in force that reach at least one unit the user may read: those published
+    by a unit above the user's units, and those of a unit in scope that has units below it."""
+    scope = get_scope(user)
+    below = Unit.objects.filter(path__startswith=OuterRef("unit__path")).exclude(pk=OuterRef("unit_id"))
+    models = Document.objects.filter(is_model=True, status=Document.Status.EFFECTIVE)
+    if scope.everything:
+        return models.filter(Exists(below))
+    above = {
+        root[: i + 1] for root in scope.paths(Action.VIEW) for i, ch in enumerate(root[:-1]) if ch == "/"
+    }
+    return models.filter(Q(unit__path__in=above) | (scope.q(Action.VIEW) & Q(Exists(below))))

@@ -36,14 +36,28 @@ def procedure_save(*, actor, procedure: Procedure, legal_bases=None) -> Procedur
 
 
 @transaction.atomic
-def applicability_set(*, actor, procedure: Procedure, unit_kinds=(), units=()) -> None:
-    """Where the TTHC applies: to all units of the given kinds and to the given units."""
+def applicability_set(*, actor, procedure: Procedure, unit_kinds=(), units=()) -> int:
+    """Where the TTHC applies: to all units of the given kinds and to the given units.
+
+    A TTHC is often added by a decision first and applied afterwards: the units it now applies
+    to get the tasks of its latest decision too (Decision 19/2014/QĐ-TTg Art. 4.4.a). The
+    fan-out is idempotent, so units that had them get nothing twice. Returns the tasks opened.
+    """
     require_catalogue_manager(actor)
     procedure.applicabilities.all().delete()
     Applicability.objects.bulk_create(
         [Applicability(procedure=procedure, unit_kind=k) for k in sorted(set(unit_kinds))]
         + [Applicability(procedure=procedure, unit=u) for u in set(units)]
     )
+    latest = (
+        DecisionItem.objects.filter(procedure=procedure)
+        .select_related("decision", "procedure")
+        .order_by("-decision__effective_on", "-pk")
+        .first()
+    )
+    if latest is None or latest.change == DecisionItem.Change.ABOLISH:
+        return 0
+    return decision_item_open_tasks(latest)
 
 
 @transaction.atomic

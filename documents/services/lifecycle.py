@@ -5,6 +5,8 @@ draft → in review → approved → effective → superseded (by the next effec
 An effective issue is never edited: a change starts a new draft while it stays in force.
 """
 
+import contextlib
+import contextvars
 import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -25,8 +27,22 @@ from documents.services.permissions import can_approve, require, require_change
 State = Revision.State
 
 
+_as_of: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("documents_as_of", default=None)
+
+
 def _today():
-    return timezone.localdate()
+    return _as_of.get() or timezone.localdate()
+
+
+@contextlib.contextmanager
+def as_of(day: datetime.date):
+    """Run the services as if today were `day`: for recording a unit's past issues (the demo,
+    or a unit that joins with documents approved years ago). Never used by the web views."""
+    token = _as_of.set(day)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
 
 
 def _lock(revision: Revision) -> Revision:
@@ -238,7 +254,10 @@ def revisions_make_due_effective(today: datetime.date | None = None) -> int:
     due = Revision.objects.filter(state=State.APPROVED, effective_from__lte=today).order_by("effective_from")
     count = 0
     for revision in due:
-        revision_make_effective(revision)
+        try:
+            revision_make_effective(revision)
+        except ValidationError:
+            continue  # another run brought it into force meanwhile
         count += 1
     return count
 
@@ -272,7 +291,7 @@ def document_review(
     """Record a periodic review; it moves the next review date (§7.5.2: suitability kept)."""
     require_change(actor, document.unit)
     if document.status != Document.Status.EFFECTIVE:
-        raise ValidationError(_("Only a document in force is reviewed."))
+        raise ValidationError(_("Only a document in force can be reviewed."))
     if reviewed_on > _today():
         raise ValidationError({"reviewed_on": _("A review cannot be dated in the future.")})
     if outcome != ReviewRecord.Outcome.VALID and not note.strip():

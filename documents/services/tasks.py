@@ -165,6 +165,10 @@ def close_tasks_for_revision(revision: Revision) -> int:
         action=UpdateTask.Action.CREATE,
         procedure__in=document.procedures.all(),
     )
+    if document.kind != Document.Kind.TTHC_PROCEDURE:
+        # Only a TTHC procedure answers "write a procedure" (the same test as coverage and
+        # the fan-out): a form or an internal document that cites the TTHC does not.
+        create = Q(pk__in=[])
     # A task whose change takes effect after this revision is not answered by it: it stays open.
     closing = list(
         open_tasks.filter(revise | create, source_effective_on__lte=revision.effective_from).select_related(
