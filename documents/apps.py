@@ -21,3 +21,15 @@ class DocumentsConfig(AppConfig):
                 key="procedures", label=_("Procedures (TTHC)"), url=reverse_lazy("procedures:list"), order=30
             )
         )
+
+        from core import dashboard
+        from documents import selectors
+
+        dashboard.register(
+            dashboard.Panel(
+                "documents",
+                "documents/_dashboard_documents.html",
+                lambda request: {"figures": selectors.dashboard_figures(request.user)},
+                order=20,
+            )
+        )
