@@ -17,7 +17,7 @@ from documents.models import Document, LegalDocument, Procedure, ReviewRecord
 
 DATE_WIDGET = {"type": "date"}
 
-# The error codes of documents.filetypes.check_upload: they concern the file field.
+# The error codes of core.files.check_upload: they concern the file field.
 FILE_ERROR_CODES = {"too_big", "empty", "extension", "content", "mismatch"}
 
 

@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import files as filetypes
 from core.scoping import Action
 from core.text import fold
-from documents import filetypes
 from documents.models import Adoption, Document, ReviewRecord, Revision, RevisionFile
 from documents.services import tasks
 from documents.services.permissions import can_approve, require, require_change

@@ -25,6 +25,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from communes.models import Unit
+from core import files as filetypes
 from core.scoping import Action, can_anywhere, get_scope
 from core.views import (
     ScopedCreateView,
@@ -34,7 +35,6 @@ from core.views import (
     ensure_in_scope,
     get_scoped_object_or_404,
 )
-from documents import filetypes
 from documents.filters import DocumentFilter, ModelFilter, TaskFilter
 from documents.forms import (
     FILE_ERROR_CODES,

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import translation
 
-from documents import filetypes
+from core import files as filetypes
 from documents.demo import minimal_pdf
 from documents.models import RevisionFile
 from documents.services import lifecycle
