@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "core",
     "communes",
     "documents",
+    "audits",
 ]
 
 MIDDLEWARE = [
