@@ -295,7 +295,7 @@ class Nonconformity(UnitScopedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("audits:nonconformity_detail", args=[self.pk])
+        return reverse("actions:nonconformity_detail", args=[self.pk])
 
 
 class CorrectiveAction(models.Model):

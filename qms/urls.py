@@ -25,5 +25,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("procedures/", include("documents.urls_procedures")),
     path("legal/", include("documents.urls_legal")),
+    path("audits/", include("audits.urls")),
+    path("actions/", include("audits.urls_actions")),
     path("", include("core.urls")),
 ]

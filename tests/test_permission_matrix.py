@@ -18,6 +18,8 @@ from tests.matrix import ACTORS, ADMIN_LOGIN, LOGIN, Context, Row, everyone
 MATRIX_MODULES = [
     "tests.documents.matrix_documents",
     "tests.documents.matrix_procedures",
+    "tests.audits.matrix_audits",
+    "tests.audits.matrix_reviews",
 ]
 
 
