@@ -36,7 +36,9 @@ class Clause(models.Model):
         return f"{self.code} {title}"
 
     def save(self, *args, **kwargs):
-        self.sort_key = ".".join(f"{int(p):03d}" for p in self.code.split("."))
+        from audits.clauses import sort_key
+
+        self.sort_key = sort_key(self.code)
         super().save(*args, **kwargs)
 
 

@@ -8,17 +8,17 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.models import CorrectiveAction, Nonconformity
+from audits.services import clock
 from core.scoping import Action, get_scope
 
 State = CorrectiveAction.State
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _require_change(actor, unit):

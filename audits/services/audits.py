@@ -4,7 +4,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.models import (
@@ -16,13 +15,14 @@ from audits.models import (
     FindingAttachment,
     Nonconformity,
 )
+from audits.services import clock
 from communes.models import Membership, Unit
 from core import files
 from core.scoping import Action, get_scope
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _require(actor, action, unit, message=None):

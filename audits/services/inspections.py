@@ -7,10 +7,10 @@ Each finding becomes a nonconformity of the inspected unit; the corrective-actio
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.models import Inspection, InspectionFinding, Nonconformity
+from audits.services import clock
 from core.scoping import Action, get_scope
 
 REPORT_MONTHS = 2
@@ -49,7 +49,7 @@ def inspection_sign_minutes(*, actor, inspection: Inspection, signed_on, finding
     _require(actor, Action.MANAGE, inspection.unit)
     if inspection.minutes_signed_on:
         raise ValidationError(_("The minutes of this inspection are already recorded."))
-    if signed_on > timezone.localdate():
+    if signed_on > clock.today():
         raise ValidationError({"signed_on": _("The minutes cannot be signed in the future.")})
     inspection.minutes_signed_on = signed_on
     inspection.report_due_on = signed_on + relativedelta(months=REPORT_MONTHS)

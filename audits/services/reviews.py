@@ -14,7 +14,7 @@ def prefilled_inputs(unit, today=None) -> dict:
     """Texts for the §9.3.2 inputs from the unit's records (a starting point people edit)."""
     figures = selectors.review_figures(unit, today=today)
     return {
-        "input_previous_actions": _("%(done)s of %(total)s corrective actions closed since the last review.")
+        "input_previous_actions": _("%(done)s of %(total)s corrective actions verified effective so far.")
         % figures["actions"],
         "input_nonconformities": _("%(open)s open nonconformities, %(overdue)s corrective actions overdue.")
         % figures["nonconformities"],
