@@ -4,17 +4,15 @@ their errors land on the form."""
 
 import datetime
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import ChecklistItem, Clause, Finding, Nonconformity
 from communes.models import Membership, Unit
+from core.forms import submit_helper as _helper
 from core.scoping import Action, get_scope
 from core.templatetags.qms import person
 
@@ -28,25 +26,8 @@ AUDITING_ROLES = (Membership.Role.AUDITOR, Membership.Role.SUPERVISOR)
 NO_ONE = get_user_model().objects.none()
 
 
-def add_service_error(form, exc, field_for_plain=None):
-    """Put a service's ValidationError on the form: field errors on their field when the form
-    has it, anything else at the top (or on `field_for_plain`)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            form.add_error(target, errors)
-    else:
-        form.add_error(field_for_plain, exc)
-
-
 def upload_error_field(exc):
     return "file" if getattr(exc, "code", None) in FILE_ERROR_CODES else None
-
-
-def _helper(label, css="btn-primary"):
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label, css_class=css))
-    return helper
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -236,18 +217,6 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["checklist_item"].queryset = audit.checklist.select_related("clause")
         self.helper = _helper(_("Record the finding"))
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, Word (DOC, DOCX), Excel (XLS, XLSX) or ODT; checked by its content."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.odt"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Upload"))
 
 
 class ReportForm(forms.Form):

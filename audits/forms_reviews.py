@@ -7,13 +7,13 @@ audits.services.reviews and audits.services.inspections (their errors land on th
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import Clause, ManagementReview, ReviewOutput
 from communes.models import Unit
+from core.forms import submit_helper as _helper
 from core.scoping import Action
 
 DATE_WIDGET = {"type": "date"}
@@ -37,25 +37,6 @@ def qms_units(user, action=Action.VIEW):
         .only("name", "path", "kind")
         .order_by("path")
     )
-
-
-def add_service_error(form, exc):
-    """Put a service's ValidationError on the form: field errors on their field when the form
-    has it, anything else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _helper(label, css="btn-primary", form_tag=True):
-    helper = FormHelper()
-    helper.form_tag = form_tag
-    if form_tag:
-        helper.add_input(Submit("submit", label, css_class=css))
-    return helper
 
 
 def _not_in_future(value, message):

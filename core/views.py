@@ -4,15 +4,18 @@ The rule (DESIGN.md §2): a record outside the user's scope answers 404, as if i
 a record in scope for reading but not for the requested action answers 403.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
 from django.views import generic
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import dashboard
+from core.forms import add_service_error
 from core.health import run_checks
 from core.scoping import Action
 
@@ -26,6 +29,19 @@ def get_scoped_object_or_404(queryset, user, action=Action.VIEW, **lookup):
     if action != Action.VIEW and not queryset.for_user(user, action).filter(pk=obj.pk).exists():
         raise PermissionDenied
     return obj
+
+
+def posted(request, files=False):
+    """The submitted data when the form was posted (even empty: an empty form shows its errors)."""
+    if request.method != "POST":
+        return (None, None) if files else None
+    return (request.POST, request.FILES) if files else request.POST
+
+
+def refuse(request, message, target):
+    """Say why an action was refused and go back to `target`."""
+    messages.error(request, message)
+    return redirect(target)
 
 
 def ensure_in_scope(obj, user, action):
@@ -84,6 +100,8 @@ class ScopedFormMixin(ScopedMixin):
         kwargs["user"] = self.request.user
         return kwargs
 
+    success_message = ""
+
     def perform_save(self, form):
         return form.save()
 
@@ -93,8 +111,10 @@ class ScopedFormMixin(ScopedMixin):
                 self.object = self.perform_save(form)
                 ensure_in_scope(self.object, self.request.user, self.action)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
             return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())
 
 

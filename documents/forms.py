@@ -1,16 +1,14 @@
 """Forms of the controlled-document pages. Every form takes `user` and narrows its choices to
 the user's scope; the business rules stay in documents.services (their errors land on the form)."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import Unit
+from core.forms import submit_helper as _helper
 from core.scoping import Action, get_scope
 from core.templatetags.qms import person
 from documents.models import Document, LegalDocument, Procedure, ReviewRecord
@@ -19,25 +17,6 @@ DATE_WIDGET = {"type": "date"}
 
 # The error codes of core.files.check_upload: they concern the file field.
 FILE_ERROR_CODES = {"too_big", "empty", "extension", "content", "mismatch"}
-
-
-def add_service_error(form, exc, field_for_plain=None):
-    """Put a service's ValidationError on the form: field errors on their field when the form
-    has it, anything else at the top (or on `field_for_plain`)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            if field == NON_FIELD_ERRORS:
-                target = None
-            form.add_error(target, errors)
-    else:
-        form.add_error(field_for_plain, exc)
-
-
-def _helper(label, css="btn-primary"):
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label, css_class=css))
-    return helper
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -156,18 +135,6 @@ class RevisionForm(forms.Form):
     def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(submit_label or _("Save"))
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, Word (DOC, DOCX), Excel (XLS, XLSX) or ODT; checked by its content."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.odt"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Upload"))
 
 
 class ReturnForm(forms.Form):

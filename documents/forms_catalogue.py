@@ -4,12 +4,11 @@ decisions and their items, the import of a decision's list, and the register of 
 Every form takes `user`; the units offered are narrowed to those the user manages.
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import Unit
+from core.forms import submit_helper as _helper
 from core.scoping import Action
 from documents.models import DecisionItem, LegalChange, LegalDocument, Procedure, ProcedureDecision
 from documents.services import imports
@@ -19,12 +18,6 @@ DATE_WIDGET = {"type": "date"}
 
 def _date_input():
     return forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")
-
-
-def _helper(label=None):
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label or _("Save")))
-    return helper
 
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):

@@ -110,6 +110,24 @@ def login(client):
     return _login
 
 
+@pytest.fixture(autouse=True)
+def _migration_data_survives_flushes(request, django_db_blocker):
+    """A transactional test (live server, health) ends with a flush of every table, which also
+    removes the rows that data migrations load (the ISO clauses). Put them back afterwards, so
+    the tests that run later find the database as migrations left it."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        from audits.clauses import load_clauses
+        from audits.models import Clause
+
+        with django_db_blocker.unblock():
+            load_clauses(Clause)
+
+
 class QueryCounter:
     """Counts the SQL queries of a request: `counter.get(client, url)` → (response, count)."""
 

@@ -22,25 +22,16 @@ from audits.forms import (
     CorrectiveActionForm,
     NonconformityForm,
     VerifyForm,
-    add_service_error,
 )
 from audits.models import CorrectiveAction, Nonconformity
 from audits.services import actions as services
 from audits.tables import NonconformityTable
+from core.forms import add_service_error
 from core.scoping import Action, can_anywhere, get_scope
-from core.views import ScopedDetailView, ScopedListView, get_scoped_object_or_404
+from core.views import ScopedDetailView, ScopedListView, get_scoped_object_or_404, posted, refuse
 
 State = CorrectiveAction.State
 OPEN_STATES = [State.PLANNED, State.DONE]
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _refuse(request, message, target):
-    messages.error(request, message)
-    return redirect(target)
 
 
 def _run_form(request, form, run, *, success, context):
@@ -106,7 +97,7 @@ def nonconformity_create(request):
     initial = {}
     if request.GET.get("source") in dict(Nonconformity.Source.choices):
         initial["source"] = request.GET["source"]
-    form = NonconformityForm(_posted(request), user=request.user, initial=initial)
+    form = NonconformityForm(posted(request), user=request.user, initial=initial)
 
     def run(data):
         return services.nonconformity_raise(actor=request.user, **data)
@@ -153,8 +144,8 @@ def action_create(request, pk):
         Nonconformity.objects.select_related("unit"), request.user, Action.CHANGE, pk=pk
     )
     if nc.status == Nonconformity.Status.CLOSED:
-        return _refuse(request, _("This nonconformity is closed."), nc)
-    form = CorrectiveActionForm(_posted(request), nonconformity=nc, user=request.user)
+        return refuse(request, _("This nonconformity is closed."), nc)
+    form = CorrectiveActionForm(posted(request), nonconformity=nc, user=request.user)
 
     def run(data):
         action = services.action_add(
@@ -189,8 +180,8 @@ def action_done(request, pk):
     action = _get_action(request, pk, Action.CHANGE)
     nc = action.nonconformity
     if action.state != State.PLANNED:
-        return _refuse(request, _("Only a planned action can be marked done."), action.get_absolute_url())
-    form = ActionDoneForm(_posted(request))
+        return refuse(request, _("Only a planned action can be marked done."), action.get_absolute_url())
+    form = ActionDoneForm(posted(request))
 
     def run(data):
         services.action_done(actor=request.user, action=action, done_on=data["done_on"])
@@ -213,10 +204,10 @@ def action_verify(request, pk):
         raise PermissionDenied
     if action.owner_id == request.user.pk:
         # ISO 9001 §10.2.1 d: effectiveness is reviewed by someone other than the one who acted.
-        return _refuse(request, _owner_refusal(), action.get_absolute_url())
+        return refuse(request, _owner_refusal(), action.get_absolute_url())
     if action.state != State.DONE:
-        return _refuse(request, _("Only a done action can be verified."), action.get_absolute_url())
-    form = VerifyForm(_posted(request))
+        return refuse(request, _("Only a done action can be verified."), action.get_absolute_url())
+    form = VerifyForm(posted(request))
 
     def run(data):
         verified = services.action_verify(

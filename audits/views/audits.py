@@ -31,8 +31,6 @@ from audits.forms import (
     FindingForm,
     ProgrammeForm,
     ReportForm,
-    UploadForm,
-    add_service_error,
     upload_error_field,
 )
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding, FindingAttachment
@@ -41,9 +39,10 @@ from audits.services import audits as services
 from audits.tables import AuditTable, ProgrammeTable
 from communes.models import Unit
 from core import files as filetypes
+from core.forms import UploadForm, add_service_error
 from core.scoping import Action, can_anywhere, get_scope
 from core.templatetags.qms import person
-from core.views import ScopedDetailView, ScopedListView, get_scoped_object_or_404
+from core.views import ScopedDetailView, ScopedListView, get_scoped_object_or_404, posted, refuse
 
 State = Audit.State
 WORK_STATES = (State.PLANNED, State.IN_PROGRESS)
@@ -72,18 +71,6 @@ def _get_audit_to_work(request, pk):
     if not can_work(request.user, audit):
         raise PermissionDenied
     return audit
-
-
-def _posted(request, files=False):
-    """The submitted data when the form was posted (even empty: an empty form shows its errors)."""
-    if request.method != "POST":
-        return (None, None) if files else None
-    return (request.POST, request.FILES) if files else request.POST
-
-
-def _refuse(request, message, target):
-    messages.error(request, message)
-    return redirect(target)
 
 
 def _state_refusal(audit):
@@ -171,7 +158,7 @@ def _fan_out_notes(programme, lead, team):
 def programme_create(request):
     if not can_anywhere(request.user, Action.MANAGE):
         raise PermissionDenied
-    form = ProgrammeForm(_posted(request), user=request.user)
+    form = ProgrammeForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -284,8 +271,8 @@ class AuditDetailView(ScopedDetailView):
 def audit_update(request, pk):
     audit = _get_audit(request, pk, Action.MANAGE)
     if audit.state != State.PLANNED:
-        return _refuse(request, _state_refusal(audit), audit)
-    form = AuditPlanForm(_posted(request), audit=audit)
+        return refuse(request, _state_refusal(audit), audit)
+    form = AuditPlanForm(posted(request), audit=audit)
 
     def run(data):
         services.audit_plan(
@@ -312,7 +299,7 @@ def audit_update(request, pk):
 def audit_start(request, pk):
     audit = _get_audit_to_work(request, pk)
     if audit.state != State.PLANNED:
-        return _refuse(request, _state_refusal(audit), audit)
+        return refuse(request, _state_refusal(audit), audit)
     return _confirm(
         request,
         lambda: services.audit_start(actor=request.user, audit=audit),
@@ -332,8 +319,8 @@ def audit_start(request, pk):
 def checklist_add(request, pk):
     audit = _get_audit_to_work(request, pk)
     if audit.state not in WORK_STATES:
-        return _refuse(request, _state_refusal(audit), audit)
-    form = ChecklistItemForm(_posted(request), audit=audit)
+        return refuse(request, _state_refusal(audit), audit)
+    form = ChecklistItemForm(posted(request), audit=audit)
 
     def run(data):
         item = services.checklist_add(
@@ -354,7 +341,7 @@ def checklist_add(request, pk):
 def checklist_copy(request, pk):
     audit = _get_audit_to_work(request, pk)
     if audit.state not in WORK_STATES:
-        return _refuse(request, _state_refusal(audit), audit)
+        return refuse(request, _state_refusal(audit), audit)
     return _confirm(
         request,
         lambda: services.checklist_copy_previous(actor=request.user, audit=audit),
@@ -391,8 +378,8 @@ def checklist_answer(request, pk):
     if audit.state != State.IN_PROGRESS:
         if request.htmx:
             return _item_partial(request, item, error=_state_refusal(audit))
-        return _refuse(request, _state_refusal(audit), audit)
-    form = AnswerForm(_posted(request), initial={"answer": item.answer, "evidence": item.evidence})
+        return refuse(request, _state_refusal(audit), audit)
+    form = AnswerForm(posted(request), initial={"answer": item.answer, "evidence": item.evidence})
     error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -443,14 +430,14 @@ def _item_partial(request, item, *, error=None, saved=False, posted=None):
 def finding_create(request, pk):
     audit = _get_audit_to_work(request, pk)
     if audit.state != State.IN_PROGRESS:
-        return _refuse(request, _state_refusal(audit), audit)
+        return refuse(request, _state_refusal(audit), audit)
     initial = {}
     wanted = request.GET.get("item", "")
     if wanted.isdigit():
         item = audit.checklist.filter(pk=wanted).first()
         if item is not None:
             initial = {"checklist_item": item.pk, "clause": item.clause_id, "evidence": item.evidence}
-    form = FindingForm(*_posted(request, files=True), audit=audit, initial=initial)
+    form = FindingForm(*posted(request, files=True), audit=audit, initial=initial)
 
     def run(data):
         finding = services.finding_raise(
@@ -487,7 +474,7 @@ def finding_attach(request, pk):
     audit = finding.audit
     if not can_work(request.user, audit):
         raise PermissionDenied
-    form = UploadForm(*_posted(request, files=True))
+    form = UploadForm(*posted(request, files=True))
 
     def run(data):
         services.finding_attach(actor=request.user, finding=finding, upload=data["file"])
@@ -534,8 +521,8 @@ def audit_report(request, pk):
     if not can_issue_report(request.user, audit):
         raise PermissionDenied
     if audit.state != State.IN_PROGRESS:
-        return _refuse(request, _state_refusal(audit), audit)
-    form = ReportForm(_posted(request), initial={"conclusion": audit.conclusion})
+        return refuse(request, _state_refusal(audit), audit)
+    form = ReportForm(posted(request), initial={"conclusion": audit.conclusion})
 
     def run(data):
         services.audit_issue_report(actor=request.user, audit=audit, conclusion=data["conclusion"])
@@ -573,7 +560,7 @@ def audit_report_pdf(request, pk):
 def audit_close(request, pk):
     audit = _get_audit(request, pk, Action.MANAGE)
     if audit.state != State.REPORT_ISSUED:
-        return _refuse(request, _state_refusal(audit), audit)
+        return refuse(request, _state_refusal(audit), audit)
     return _confirm(
         request,
         lambda: services.audit_close(actor=request.user, audit=audit),

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -26,7 +25,6 @@ from audits.forms_reviews import (
     ReviewForm,
     ReviewOutputForm,
     UnitChoiceForm,
-    add_service_error,
     qms_units,
 )
 from audits.models import Inspection, InspectionFinding, ManagementReview, ReviewOutput
@@ -34,14 +32,15 @@ from audits.services import inspections as inspection_services
 from audits.services import reviews as review_services
 from audits.tables_reviews import InspectionTable, ReviewTable
 from communes.models import Unit
+from core.forms import add_service_error
 from core.scoping import Action, can_anywhere, get_scope
 from core.views import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
     ScopedUpdateView,
-    ensure_in_scope,
     get_scoped_object_or_404,
+    posted,
 )
 
 # How many of the units without a review this year the list page names (the count is complete).
@@ -54,10 +53,6 @@ def _url_or_none(obj):
         return obj.get_absolute_url()
     except NoReverseMatch:
         return None
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _run_form(request, form, run, *, success, template, context):
@@ -152,25 +147,7 @@ def _chosen_unit(request):
     return get_scoped_object_or_404(Unit.objects.all(), request.user, Action.CHANGE, pk=int(wanted))
 
 
-class _ServiceFormMixin:
-    """Like ScopedFormMixin.form_valid, with a success message and the service's field errors
-    on their fields."""
-
-    success_message = ""
-
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                self.object = self.perform_save(form)
-                ensure_in_scope(self.object, self.request.user, self.action)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
-
-
-class ReviewCreateView(_ServiceFormMixin, ScopedCreateView):
+class ReviewCreateView(ScopedCreateView):
     """A review of a unit where the user may write; its inputs are prefilled with the figures
     the system holds (open nonconformities, last audit, ...), for people to edit."""
 
@@ -221,7 +198,7 @@ class ReviewCreateView(_ServiceFormMixin, ScopedCreateView):
         return self.object.get_absolute_url()
 
 
-class ReviewUpdateView(_ServiceFormMixin, ScopedUpdateView):
+class ReviewUpdateView(ScopedUpdateView):
     model = ManagementReview
     form_class = ReviewForm
     template_name = "reviews/review_form.html"
@@ -245,7 +222,7 @@ def review_output_create(request, pk):
     review = get_scoped_object_or_404(
         ManagementReview.objects.select_related("unit"), request.user, Action.CHANGE, pk=pk
     )
-    form = ReviewOutputForm(_posted(request))
+    form = ReviewOutputForm(posted(request))
 
     def run(data):
         output = review_services.review_add_output(
@@ -340,7 +317,7 @@ def _require_somewhere(request, action):
 def inspection_create(request):
     """The supervisor plans a year's inspections: one per chosen unit (MANAGE scope)."""
     _require_somewhere(request, Action.MANAGE)
-    form = InspectionPlanForm(_posted(request), user=request.user)
+    form = InspectionPlanForm(posted(request), user=request.user)
 
     def run(data):
         created = inspection_services.inspection_plan(
@@ -385,7 +362,7 @@ def inspection_minutes(request, pk):
     if inspection.minutes_signed_on:
         messages.error(request, _("The minutes of this inspection are already recorded."))
         return redirect(inspection)
-    data = _posted(request)
+    data = posted(request)
     form = MinutesForm(data)
     formset = FindingFormSet(data, prefix="findings")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -431,7 +408,7 @@ def inspection_report(request, pk):
         messages.error(request, _("The minutes have not been recorded yet."))
         return redirect(inspection)
     initial = {"submitted_on": inspection.report_submitted_on or timezone.localdate()}
-    form = ReportForm(_posted(request), initial=initial)
+    form = ReportForm(posted(request), initial=initial)
 
     def run(data):
         inspection_services.inspection_report_submitted(

@@ -13,9 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -26,14 +25,16 @@ from django_tables2 import SingleTableMixin
 
 from communes.models import Unit
 from core import files as filetypes
+from core.forms import UploadForm, add_service_error
 from core.scoping import Action, can_anywhere, get_scope
 from core.views import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
     ScopedUpdateView,
-    ensure_in_scope,
     get_scoped_object_or_404,
+    posted,
+    refuse,
 )
 from documents.filters import DocumentFilter, ModelFilter, TaskFilter
 from documents.forms import (
@@ -45,9 +46,7 @@ from documents.forms import (
     ReturnForm,
     ReviewForm,
     RevisionForm,
-    UploadForm,
     WithdrawForm,
-    add_service_error,
 )
 from documents.models import Adoption, Document, Revision, RevisionFile, UpdateTask
 from documents.selectors import document_list_queryset, published_models
@@ -88,18 +87,6 @@ def _get_revision_for_approval(request, pk):
     if not can_approve(request.user, revision.document.unit):
         raise PermissionDenied
     return revision
-
-
-def _posted(request, files=False):
-    """The submitted data when the form was posted (even empty: an empty form shows its errors)."""
-    if request.method != "POST":
-        return (None, None) if files else None
-    return (request.POST, request.FILES) if files else request.POST
-
-
-def _refuse(request, message, target):
-    messages.error(request, message)
-    return redirect(target)
 
 
 def _state_refusal(revision):
@@ -197,23 +184,7 @@ class DocumentDetailView(ScopedDetailView):
         return context
 
 
-class _ServiceFormMixin:
-    """Like ScopedFormMixin.form_valid, but a service's field errors for fields the form does
-    not show land at the top of the form."""
-
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                self.object = self.perform_save(form)
-                ensure_in_scope(self.object, self.request.user, self.action)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
-
-
-class DocumentCreateView(_ServiceFormMixin, ScopedCreateView):
+class DocumentCreateView(ScopedCreateView):
     """A new document of a unit where the user may write, with its first issue as a draft."""
 
     model = Document
@@ -252,7 +223,7 @@ class DocumentCreateView(_ServiceFormMixin, ScopedCreateView):
         )
 
 
-class DocumentUpdateView(_ServiceFormMixin, ScopedUpdateView):
+class DocumentUpdateView(ScopedUpdateView):
     """The register data of a document (code, title, owner, links); never its content."""
 
     model = Document
@@ -289,8 +260,8 @@ class DocumentUpdateView(_ServiceFormMixin, ScopedUpdateView):
 def document_withdraw(request, pk):
     document = _get_document(request, pk, Action.CHANGE)
     if document.status == Document.Status.WITHDRAWN:
-        return _refuse(request, _("This document is already withdrawn."), document)
-    form = WithdrawForm(_posted(request))
+        return refuse(request, _("This document is already withdrawn."), document)
+    form = WithdrawForm(posted(request))
 
     def run(data):
         lifecycle.document_withdraw(actor=request.user, document=document, reason=data["reason"])
@@ -317,8 +288,8 @@ def document_withdraw(request, pk):
 def document_review(request, pk):
     document = _get_document(request, pk, Action.CHANGE)
     if document.status != Document.Status.EFFECTIVE:
-        return _refuse(request, _("Only a document in force can be reviewed."), document)
-    form = ReviewForm(_posted(request))
+        return refuse(request, _("Only a document in force can be reviewed."), document)
+    form = ReviewForm(posted(request))
 
     def run(data):
         lifecycle.document_review(actor=request.user, document=document, **data)
@@ -346,10 +317,10 @@ def document_review(request, pk):
 def revision_create(request, pk):
     document = _get_document(request, pk, Action.CHANGE)
     if document.status == Document.Status.WITHDRAWN:
-        return _refuse(request, _("A withdrawn document cannot get a new issue."), document)
+        return refuse(request, _("A withdrawn document cannot get a new issue."), document)
     if document.revisions.filter(state__in=Revision.OPEN_STATES).exists():
-        return _refuse(request, _("This document already has an issue in preparation."), document)
-    form = RevisionForm(_posted(request), submit_label=_("Start the new issue"))
+        return refuse(request, _("This document already has an issue in preparation."), document)
+    form = RevisionForm(posted(request), submit_label=_("Start the new issue"))
 
     def run(data):
         revision = lifecycle.revision_start(
@@ -372,8 +343,8 @@ def revision_update(request, pk):
     revision = _get_revision(request, pk, Action.CHANGE)
     document = revision.document
     if not revision.is_editable:
-        return _refuse(request, _state_refusal(revision), revision.get_absolute_url())
-    form = RevisionForm(_posted(request), initial={"change_summary": revision.change_summary})
+        return refuse(request, _state_refusal(revision), revision.get_absolute_url())
+    form = RevisionForm(posted(request), initial={"change_summary": revision.change_summary})
 
     def run(data):
         lifecycle.revision_update(
@@ -403,8 +374,8 @@ def _upload_error_field(exc):
 def revision_upload(request, pk):
     revision = _get_revision(request, pk, Action.CHANGE)
     if not revision.is_editable:
-        return _refuse(request, _state_refusal(revision), revision.get_absolute_url())
-    form = UploadForm(*_posted(request, files=True))
+        return refuse(request, _state_refusal(revision), revision.get_absolute_url())
+    form = UploadForm(*posted(request, files=True))
 
     def run(data):
         lifecycle.revision_attach_file(actor=request.user, revision=revision, upload=data["file"])
@@ -432,7 +403,7 @@ def file_delete(request, pk):
     )
     revision = attached.revision
     if not revision.is_editable:
-        return _refuse(request, _state_refusal(revision), revision.get_absolute_url())
+        return refuse(request, _state_refusal(revision), revision.get_absolute_url())
     if request.method == "POST":
         try:
             lifecycle.revision_remove_file(actor=request.user, attached=attached)
@@ -482,8 +453,8 @@ def revision_return(request, pk):
     revision = _get_revision_for_approval(request, pk)
     refusal = _approval_refusal(request, revision)
     if refusal:
-        return _refuse(request, refusal, revision.get_absolute_url())
-    form = ReturnForm(_posted(request))
+        return refuse(request, refusal, revision.get_absolute_url())
+    form = ReturnForm(posted(request))
 
     def run(data):
         lifecycle.revision_return(actor=request.user, revision=revision, note=data["note"])
@@ -509,8 +480,8 @@ def revision_approve(request, pk):
     revision = _get_revision_for_approval(request, pk)
     refusal = _approval_refusal(request, revision)
     if refusal:
-        return _refuse(request, refusal, revision.get_absolute_url())
-    form = ApproveForm(_posted(request))
+        return refuse(request, refusal, revision.get_absolute_url())
+    form = ApproveForm(posted(request))
 
     def run(data):
         approved = lifecycle.revision_approve(
@@ -709,7 +680,7 @@ def _model_answer(request, pk, form_class, run, *, title, success, intro):
     wanted = request.GET.get("unit", "")
     if wanted.isdigit() and units.filter(pk=wanted).exists():
         initial["unit"] = int(wanted)
-    form = form_class(_posted(request), units=units, initial=initial)
+    form = form_class(posted(request), units=units, initial=initial)
     return _run_form(
         request,
         form,
