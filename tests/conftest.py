@@ -113,7 +113,7 @@ def login(client):
 @pytest.fixture(autouse=True)
 def _migration_data_survives_flushes(request, django_db_blocker):
     """A transactional test (live server, health) ends with a flush of every table, which also
-    removes the rows that data migrations load (the ISO clauses). Put them back afterwards, so
+    removes the rows that data migrations load (ISO clauses, standard versions). Put them back afterwards, so
     the tests that run later find the database as migrations left it."""
     yield
     marker = request.node.get_closest_marker("django_db")
@@ -123,9 +123,12 @@ def _migration_data_survives_flushes(request, django_db_blocker):
     if transactional:
         from audits.clauses import load_clauses
         from audits.models import Clause
+        from certification.models import StandardVersion
+        from certification.versions import load_versions
 
         with django_db_blocker.unblock():
             load_clauses(Clause)
+            load_versions(StandardVersion)
 
 
 class QueryCounter:

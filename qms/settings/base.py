@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "communes",
     "documents",
     "audits",
+    "certification",
 ]
 
 MIDDLEWARE = [
