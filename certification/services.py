@@ -14,18 +14,21 @@ revocations by the supervisor (MANAGE).
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certification.models import Decision, QmsProfile
-from core.scoping import Action, get_scope
+from core.scoping import Action, require
 
 Kind = Decision.Kind
 Status = QmsProfile.Status
 
 # Who records which kind of decision.
+CHANGE_DENIED = gettext_lazy("You may not change the QMS records of %(unit)s.")
+
 KIND_ACTION = {
     Kind.ANNOUNCEMENT: Action.CHANGE,
     Kind.REANNOUNCEMENT: Action.CHANGE,
@@ -37,11 +40,6 @@ _UNSET = object()
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _require(actor, action, unit):
-    if not get_scope(actor).covers(action, unit.path):
-        raise PermissionDenied(_("You may not change the QMS records of %(unit)s.") % {"unit": unit})
 
 
 def _not_in_future(errors, field, day, message):
@@ -65,7 +63,7 @@ def profile_create(
     *, actor, unit, standard_version, scope_statement="", procedures=(), **details
 ) -> QmsProfile:
     """Set up the QMS profile of a unit (one per unit); status "building" until confirmed effective."""
-    _require(actor, Action.CHANGE, unit)
+    require(actor, Action.CHANGE, unit, CHANGE_DENIED)
     if QmsProfile.objects.filter(unit=unit).exists():
         raise ValidationError(_("This unit already has a QMS profile."))
     profile = QmsProfile(
@@ -122,7 +120,7 @@ def profile_update(
     """Change a unit's profile. A change of the version, the scope or the TTHC in scope of an
     announced profile turns it to "needs re-announcement"."""
     profile = _lock_profile(profile)
-    _require(actor, Action.CHANGE, profile.unit)
+    require(actor, Action.CHANGE, profile.unit, CHANGE_DENIED)
     if standard_version is not _UNSET:
         profile.standard_version = standard_version
     if scope_statement is not _UNSET:
@@ -194,7 +192,7 @@ def decision_record(
     profile's at the time; pass them to record an older decision as it was signed."""
     if kind not in KIND_ACTION:
         raise ValidationError({"kind": _("Choose a kind of decision.")})
-    _require(actor, KIND_ACTION[kind], unit)
+    require(actor, KIND_ACTION[kind], unit, CHANGE_DENIED)
     profile = QmsProfile.objects.select_for_update().filter(unit=unit).first()
     if profile is None:
         raise ValidationError(_("Set up the QMS profile of this unit first."))

@@ -3,15 +3,17 @@
 import time
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communes import datasets
 from communes.models import Membership, Unit
-from core.scoping import Action, get_scope
+from core.scoping import Action, require
 
+MANAGE_DENIED = gettext_lazy("You may not change this unit.")
 _IMPORTED_FIELDS = ("name", "short_name", "kind", "parent_id")
 
 
@@ -98,21 +100,16 @@ def _fix_paths(by_code, units):
     Unit.objects.bulk_update(changed, ["path", "depth"], batch_size=1000)
 
 
-def _require(actor, action, unit):
-    if not get_scope(actor).covers(action, unit.path):
-        raise PermissionDenied(_("You may not change this unit."))
-
-
 @transaction.atomic
 def unit_save(*, actor, unit: Unit) -> Unit:
     """Create or update a unit placed under a parent the actor manages."""
     before = Unit.objects.filter(pk=unit.pk).first() if unit.pk else None
     if before is not None:
-        _require(actor, Action.MANAGE, before)
+        require(actor, Action.MANAGE, before, MANAGE_DENIED)
     if unit.parent_id is None and not actor.is_superuser and (before is None or before.parent_id):
         raise ValidationError({"parent": _("Only an administrator can add a top-level unit.")})
     if unit.parent_id and (before is None or before.parent_id != unit.parent_id):
-        _require(actor, Action.MANAGE, unit.parent)
+        require(actor, Action.MANAGE, unit.parent, MANAGE_DENIED)
     unit.full_clean()
     unit.save()
     return unit
@@ -121,7 +118,7 @@ def unit_save(*, actor, unit: Unit) -> Unit:
 @transaction.atomic
 def membership_grant(*, actor, user, unit: Unit, role: str, title: str = "") -> Membership:
     """Give `user` the `role` on `unit` (replacing any other role they had there)."""
-    _require(actor, Action.MANAGE, unit)
+    require(actor, Action.MANAGE, unit, MANAGE_DENIED)
     membership, _created = Membership.objects.update_or_create(
         user=user, unit=unit, defaults={"role": role, "title": title}
     )
@@ -130,5 +127,5 @@ def membership_grant(*, actor, user, unit: Unit, role: str, title: str = "") -> 
 
 @transaction.atomic
 def membership_revoke(*, actor, membership: Membership) -> None:
-    _require(actor, Action.MANAGE, membership.unit)
+    require(actor, Action.MANAGE, membership.unit, MANAGE_DENIED)
     membership.delete()

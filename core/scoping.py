@@ -93,3 +93,15 @@ def can_anywhere(user, action: str) -> bool:
     """Whether the user may do `action` on at least one unit (e.g. keep the catalogues)."""
     scope = get_scope(user)
     return scope.everything or bool(scope.paths(action))
+
+
+def require(user, action: str, unit, message=None) -> None:
+    """Raise PermissionDenied unless the user may do `action` on `unit`'s records.
+
+    `message` may use %(unit)s; the default says the action is not allowed for the unit.
+    """
+    if not get_scope(user).covers(action, unit.path):
+        from django.core.exceptions import PermissionDenied
+        from django.utils.translation import gettext as _
+
+        raise PermissionDenied((message or _("You may not do this for %(unit)s.")) % {"unit": unit})

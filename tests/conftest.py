@@ -110,25 +110,27 @@ def login(client):
     return _login
 
 
-@pytest.fixture(autouse=True)
-def _migration_data_survives_flushes(request, django_db_blocker):
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A transactional test (live server, health) ends with a flush of every table, which also
-    removes the rows that data migrations load (ISO clauses, standard versions). Put them back afterwards, so
-    the tests that run later find the database as migrations left it."""
+    removes the rows that data migrations load (ISO clauses, standard versions). Once all its
+    fixtures are torn down (the flush is pytest-django's last step), put those rows back, so
+    the tests that run later find the database as the migrations left it."""
     yield
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or bool(
-        marker and marker.kwargs.get("transaction")
-    )
-    if transactional:
-        from audits.clauses import load_clauses
-        from audits.models import Clause
-        from certification.models import StandardVersion
-        from certification.versions import load_versions
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if "transactional_db" not in fixtures and not (marker and marker.kwargs.get("transaction")):
+        return
+    from pytest_django.plugin import blocking_manager_key
 
-        with django_db_blocker.unblock():
-            load_clauses(Clause)
-            load_versions(StandardVersion)
+    from audits.clauses import load_clauses
+    from audits.models import Clause
+    from certification.models import StandardVersion
+    from certification.versions import load_versions
+
+    with item.config.stash[blocking_manager_key].unblock():
+        load_clauses(Clause)
+        load_versions(StandardVersion)
 
 
 class QueryCounter:

@@ -9,21 +9,18 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from audits.models import CorrectiveAction, Nonconformity
 from audits.services import clock
-from core.scoping import Action, get_scope
+from core.scoping import Action, get_scope, require
 
 State = CorrectiveAction.State
+CHANGE_DENIED = _lazy("You may not change the records of %(unit)s.")
 
 
 def _today():
     return clock.today()
-
-
-def _require_change(actor, unit):
-    if not get_scope(actor).covers(Action.CHANGE, unit.path):
-        raise PermissionDenied(_("You may not change the records of %(unit)s.") % {"unit": unit})
 
 
 def _lock_nc(nc):
@@ -40,7 +37,7 @@ def _lock_action(action):
 def nonconformity_raise(
     *, actor, unit, source, title, description, clause=None, raised_on=None
 ) -> Nonconformity:
-    _require_change(actor, unit)
+    require(actor, Action.CHANGE, unit, CHANGE_DENIED)
     nc = Nonconformity(
         unit=unit,
         source=source,
@@ -60,7 +57,7 @@ def action_add(
     *, actor, nonconformity, root_cause, action, owner, due_on: datetime.date, correction="", five_whys=()
 ) -> CorrectiveAction:
     nc = _lock_nc(nonconformity)
-    _require_change(actor, nc.unit)
+    require(actor, Action.CHANGE, nc.unit, CHANGE_DENIED)
     if nc.status == Nonconformity.Status.CLOSED:
         raise ValidationError(_("This nonconformity is closed."))
     errors = {}
@@ -86,7 +83,7 @@ def action_add(
 @transaction.atomic
 def action_done(*, actor, action: CorrectiveAction, done_on=None) -> CorrectiveAction:
     action = _lock_action(action)
-    _require_change(actor, action.nonconformity.unit)
+    require(actor, Action.CHANGE, action.nonconformity.unit, CHANGE_DENIED)
     if action.state != State.PLANNED:
         raise ValidationError(_("Only a planned action can be marked done."))
     done_on = done_on or _today()

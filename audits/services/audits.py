@@ -18,16 +18,11 @@ from audits.models import (
 from audits.services import clock
 from communes.models import Membership, Unit
 from core import files
-from core.scoping import Action, get_scope
+from core.scoping import Action, get_scope, require
 
 
 def _today():
     return clock.today()
-
-
-def _require(actor, action, unit, message=None):
-    if not get_scope(actor).covers(action, unit.path):
-        raise PermissionDenied(message or _("You may not do this for %(unit)s.") % {"unit": unit})
 
 
 def _lock(audit):
@@ -91,7 +86,7 @@ def programme_create(
     Officers often audit each other's communes: a team member who is the officer of a unit is
     left off that unit's audit (and a conflicted lead auditor leaves its lead to be named).
     """
-    _require(actor, Action.MANAGE, unit)
+    require(actor, Action.MANAGE, unit)
     if AuditProgramme.objects.filter(unit=unit, year=year).exists():
         raise ValidationError(
             {"year": _("%(unit)s already has a programme for %(year)s.") % {"unit": unit, "year": year}}
@@ -124,7 +119,7 @@ def audit_plan(
 ) -> Audit:
     """Change the plan of an audit that has not started; the team stays independent."""
     audit = _lock(audit)
-    _require(actor, Action.MANAGE, audit.unit)
+    require(actor, Action.MANAGE, audit.unit)
     _expect(audit, Audit.State.PLANNED)
     new_team = list(team) if team is not None else list(audit.team.all())
     lead = lead_auditor if lead_auditor is not None else audit.lead_auditor
@@ -279,7 +274,7 @@ def audit_issue_report(*, actor, audit: Audit, conclusion: str) -> Audit:
 def audit_close(*, actor, audit: Audit) -> Audit:
     """Close an audit once its nonconformities are closed."""
     audit = _lock(audit)
-    _require(actor, Action.MANAGE, audit.unit)
+    require(actor, Action.MANAGE, audit.unit)
     _expect(audit, Audit.State.REPORT_ISSUED)
     if Nonconformity.objects.filter(finding__audit=audit, status=Nonconformity.Status.OPEN).exists():
         raise ValidationError(_("Close the audit's nonconformities first."))

@@ -5,20 +5,15 @@ Each finding becomes a nonconformity of the inspected unit; the corrective-actio
 """
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audits.models import Inspection, InspectionFinding, Nonconformity
 from audits.services import clock
-from core.scoping import Action, get_scope
+from core.scoping import Action, require
 
 REPORT_MONTHS = 2
-
-
-def _require(actor, action, unit):
-    if not get_scope(actor).covers(action, unit.path):
-        raise PermissionDenied(_("You may not do this for %(unit)s.") % {"unit": unit})
 
 
 @transaction.atomic
@@ -26,7 +21,7 @@ def inspection_plan(*, actor, units, year, planned_on=None, decision_number="", 
     """Plan the inspection of several units for a year (one Inspection each)."""
     created = []
     for unit in units:
-        _require(actor, Action.MANAGE, unit)
+        require(actor, Action.MANAGE, unit)
         inspection = Inspection(
             unit=unit,
             year=year,
@@ -46,7 +41,7 @@ def inspection_plan(*, actor, units, year, planned_on=None, decision_number="", 
 def inspection_sign_minutes(*, actor, inspection: Inspection, signed_on, findings=()) -> Inspection:
     """Record the signed minutes and their findings; each finding raises a nonconformity."""
     inspection = Inspection.objects.select_for_update().select_related("unit").get(pk=inspection.pk)
-    _require(actor, Action.MANAGE, inspection.unit)
+    require(actor, Action.MANAGE, inspection.unit)
     if inspection.minutes_signed_on:
         raise ValidationError(_("The minutes of this inspection are already recorded."))
     if signed_on > clock.today():
@@ -76,7 +71,7 @@ def inspection_sign_minutes(*, actor, inspection: Inspection, signed_on, finding
 @transaction.atomic
 def inspection_report_submitted(*, actor, inspection: Inspection, submitted_on) -> Inspection:
     """The unit sends its corrective-action report to the province."""
-    _require(actor, Action.CHANGE, inspection.unit)
+    require(actor, Action.CHANGE, inspection.unit)
     if not inspection.minutes_signed_on:
         raise ValidationError(_("The minutes have not been recorded yet."))
     if submitted_on < inspection.minutes_signed_on:

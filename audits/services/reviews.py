@@ -1,13 +1,13 @@
 """Management reviews (ISO 9001:2015 §9.3), prefilled with figures the system already holds."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audits import selectors
 from audits.models import ManagementReview, Nonconformity, ReviewOutput
 from audits.services.actions import nonconformity_raise
-from core.scoping import Action, get_scope
+from core.scoping import Action, require
 
 
 def prefilled_inputs(unit, today=None) -> dict:
@@ -25,8 +25,7 @@ def prefilled_inputs(unit, today=None) -> dict:
 
 @transaction.atomic
 def review_record(*, actor, unit, held_on, chair, attendees, conclusion="", **inputs) -> ManagementReview:
-    if not get_scope(actor).covers(Action.CHANGE, unit.path):
-        raise PermissionDenied(_("You may not record reviews of %(unit)s.") % {"unit": unit})
+    require(actor, Action.CHANGE, unit, _("You may not record reviews of %(unit)s."))
     known = {name for name, _label in ManagementReview.INPUTS}
     unknown = set(inputs) - known
     if unknown:
@@ -48,8 +47,7 @@ def review_record(*, actor, unit, held_on, chair, attendees, conclusion="", **in
 @transaction.atomic
 def review_add_output(*, actor, review: ManagementReview, kind, decision, raise_action=False) -> ReviewOutput:
     """An output of the review (§9.3.3); `raise_action` opens a nonconformity to act on it."""
-    if not get_scope(actor).covers(Action.CHANGE, review.unit.path):
-        raise PermissionDenied(_("You may not change reviews of %(unit)s.") % {"unit": review.unit})
+    require(actor, Action.CHANGE, review.unit, _("You may not change reviews of %(unit)s."))
     if not decision.strip():
         raise ValidationError({"decision": _("Write the decision.")})
     output = ReviewOutput.objects.create(review=review, kind=kind, decision=decision.strip())

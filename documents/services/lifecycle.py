@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import files as filetypes
-from core.scoping import Action
+from core.scoping import Action, require
 from core.text import fold
 from documents.models import Adoption, Document, ReviewRecord, Revision, RevisionFile
 from documents.services import tasks
-from documents.services.permissions import can_approve, require, require_change
+from documents.services.permissions import can_approve, require_change
 
 State = Revision.State
 

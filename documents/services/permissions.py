@@ -3,12 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from core.scoping import Action, can_anywhere, get_scope
-
-
-def require(actor, action, unit):
-    if not get_scope(actor).covers(action, unit.path):
-        raise PermissionDenied(_("You may not do this for %(unit)s.") % {"unit": unit})
+from core.scoping import Action, can_anywhere, get_scope, require
 
 
 def require_change(actor, unit):
