@@ -18,7 +18,7 @@ corrective actions, a management review per unit and the province's inspections.
   months after the minutes, is overdue.
 
 Everything goes through the services, each step with the services' clock set to its day
-(`clock.as_of`). The decision numbers of the inspections are invented. A second run changes
+(`core.clock.as_of`). The decision numbers of the inspections are invented. A second run changes
 nothing: each part is skipped when its records exist.
 """
 
@@ -43,9 +43,9 @@ from audits.models import (
     ReviewOutput,
 )
 from audits.services import actions, audits, inspections, reviews
-from audits.services.clock import as_of
 from communes.demo import DISTRICT, PILOT_CODES
 from communes.models import Unit
+from core.clock import as_of
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

@@ -1,11 +1,19 @@
 """Reads on audits and actions, for this app's pages and for other apps (reports, reminders)."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audits.models import Audit, ChecklistItem, Clause, CorrectiveAction, Finding, Nonconformity
+from audits.models import (
+    Audit,
+    ChecklistItem,
+    Clause,
+    CorrectiveAction,
+    Finding,
+    ManagementReview,
+    Nonconformity,
+)
 
 
 def with_depth(audits):
@@ -102,3 +110,40 @@ def review_figures(unit, today=None) -> dict:
         # The satisfaction survey comes with its own issue; until then, nothing to prefill.
         "satisfaction": "",
     }
+
+
+# --- Figures per unit for a year (scoring, reports); one query each, whatever the number of units.
+def audits_held(unit_ids, year) -> dict[int, object]:
+    """The month of the last internal audit of each unit carried out in `year` (begun or later)."""
+    rows = (
+        Audit.objects.filter(unit_id__in=unit_ids, planned_month__year=year)
+        .exclude(state=Audit.State.PLANNED)
+        .values("unit_id")
+        .annotate(last=Max("planned_month"))
+    )
+    return {row["unit_id"]: row["last"] for row in rows}
+
+
+def reviews_held(unit_ids, year) -> dict[int, object]:
+    """The day of the last management review of each unit held in `year`."""
+    rows = (
+        ManagementReview.objects.filter(unit_id__in=unit_ids, held_on__year=year)
+        .values("unit_id")
+        .annotate(last=Max("held_on"))
+    )
+    return {row["unit_id"]: row["last"] for row in rows}
+
+
+def actions_due_in_year(unit_ids, year, today=None) -> dict[int, tuple[int, int]]:
+    """(due, overdue) corrective actions of each unit: those due in `year`, and among them
+    the ones still planned after their due date."""
+    today = today or timezone.localdate()
+    rows = (
+        CorrectiveAction.objects.filter(nonconformity__unit_id__in=unit_ids, due_on__year=year)
+        .values("nonconformity__unit_id")
+        .annotate(
+            due=Count("pk"),
+            overdue=Count("pk", filter=Q(state=CorrectiveAction.State.PLANNED, due_on__lt=today)),
+        )
+    )
+    return {row["nonconformity__unit_id"]: (row["due"], row["overdue"]) for row in rows}

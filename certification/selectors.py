@@ -1,10 +1,23 @@
-"""Read-side helpers for the dashboards: the announcement status of units in constant queries."""
+"""Reads of the certification app: the announcement status of units, version transition boards,
+objectives with their period cells, and league tables; each in a constant number of queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from certification.models import Decision, QmsProfile
-from certification.services import compute_status, procedure_codes
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from certification.models import (
+    QMS_UNIT_KINDS,
+    Decision,
+    Indicator,
+    Measurement,
+    QmsProfile,
+    ScoreLine,
+    ScoreSheet,
+)
+from certification.services.profile import compute_status, procedure_codes
+from communes.models import Unit
 
 
 def is_announced(profile: QmsProfile) -> bool:
@@ -60,3 +73,198 @@ def status_for_units(units) -> dict[int, UnitQmsStatus]:
         entry.announcement = next((d for d in items if d.kind in Decision.ANNOUNCING), None)
         entry.recognition = next((d for d in items if d.kind == Decision.Kind.RECOGNITION), None)
     return result
+
+
+# --- Version transitions ------------------------------------------------------------------
+@dataclass
+class TransitionRow:
+    """Where one unit stands in a version transition."""
+
+    DONE = "done"
+    LATE = "late"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+
+    unit: object
+    state: str
+    profile: QmsProfile | None = None
+    decision: Decision | None = None
+
+
+def transition_units(transition):
+    """The units a transition covers: the units with a QMS of their own under its unit, active
+    on the deadline."""
+    return (
+        Unit.objects.filter(path__startswith=transition.unit.path, kind__in=QMS_UNIT_KINDS)
+        .exclude(pk=transition.unit_id)
+        .exclude(valid_until__lt=transition.deadline)
+        .order_by("path")
+    )
+
+
+def transition_board(transition, today=None) -> list[TransitionRow]:
+    """Each unit of a transition: done (announced on the target version by the deadline), late
+    (announced after it, or not yet and the deadline has passed), in progress (profile moved to
+    the target version, not yet announced on it) or not started. Three queries."""
+    today = today or timezone.localdate()
+    units = list(transition_units(transition))
+    ids = [u.pk for u in units]
+    profiles = {
+        p.unit_id: p for p in QmsProfile.objects.filter(unit_id__in=ids).select_related("standard_version")
+    }
+    # The earliest announcement on the target version that is still current, per unit.
+    decisions = {}
+    for decision in Decision.objects.filter(
+        unit_id__in=ids,
+        kind__in=Decision.ANNOUNCING,
+        standard_version=transition.target_version,
+        superseded_by__isnull=True,
+    ).order_by("signed_on", "pk"):
+        decisions.setdefault(decision.unit_id, decision)
+    rows = []
+    for unit in units:
+        profile, decision = profiles.get(unit.pk), decisions.get(unit.pk)
+        if decision is not None:
+            state = TransitionRow.DONE if decision.signed_on <= transition.deadline else TransitionRow.LATE
+        elif today > transition.deadline:
+            state = TransitionRow.LATE
+        elif profile is not None and profile.standard_version_id == transition.target_version_id:
+            state = TransitionRow.IN_PROGRESS
+        else:
+            state = TransitionRow.NOT_STARTED
+        rows.append(TransitionRow(unit=unit, state=state, profile=profile, decision=decision))
+    return rows
+
+
+# --- Objectives and indicators ------------------------------------------------------------
+@dataclass
+class PeriodCell:
+    """One period of an indicator: its measurement (if any) and its state."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    OVERDUE = "overdue"
+    DUE = "due"  # the period has begun or ended, the grace days have not passed
+    FUTURE = "future"
+
+    period: int
+    start: object
+    due_on: object
+    state: str
+    measurement: Measurement | None = None
+
+
+def period_cells(indicator, year, measurements, today) -> list[PeriodCell]:
+    """The periods of an indicator in `year`; `measurements` maps period → Measurement."""
+    cells = []
+    for period in range(1, indicator.period_count + 1):
+        start, _end = indicator.period_bounds(year, period)
+        due_on = indicator.due_on(year, period)
+        measurement = measurements.get(period)
+        if measurement is not None:
+            state = PeriodCell.PASSED if indicator.passes(measurement.value) else PeriodCell.FAILED
+        elif start > today:
+            state = PeriodCell.FUTURE
+        elif due_on < today:
+            state = PeriodCell.OVERDUE
+        else:
+            state = PeriodCell.DUE
+        cells.append(PeriodCell(period, start, due_on, state, measurement))
+    return cells
+
+
+def objectives_with_cells(objectives, today=None) -> list:
+    """Objectives with their indicators, each indicator given `cells` (period cells) and the
+    counts `passed`, `failed` and `overdue`. Three queries, whatever the number of rows."""
+    today = today or timezone.localdate()
+    objectives = list(
+        objectives.prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
+            Prefetch("indicators__measurements", queryset=Measurement.objects.order_by("period")),
+        )
+    )
+    for objective in objectives:
+        for indicator in objective.indicators.all():
+            by_period = {m.period: m for m in indicator.measurements.all()}
+            indicator.cells = period_cells(indicator, objective.year, by_period, today)
+            states = [c.state for c in indicator.cells]
+            indicator.passed = states.count(PeriodCell.PASSED)
+            indicator.failed = states.count(PeriodCell.FAILED)
+            indicator.overdue = states.count(PeriodCell.OVERDUE)
+    return objectives
+
+
+def overdue_measurements(indicators, today=None) -> list[tuple]:
+    """(indicator, year, period, due_on) for each period past its due day without a measurement.
+    Two queries, whatever the number of indicators (reminders and dashboards)."""
+    today = today or timezone.localdate()
+    indicators = list(indicators.select_related("objective__unit"))
+    measured = set(
+        Measurement.objects.filter(indicator__in=[i.pk for i in indicators]).values_list(
+            "indicator_id", "period"
+        )
+    )
+    overdue = []
+    for indicator in indicators:
+        year = indicator.objective.year
+        for period in range(1, indicator.period_count + 1):
+            due_on = indicator.due_on(year, period)
+            if due_on < today and (indicator.pk, period) not in measured:
+                overdue.append((indicator, year, period, due_on))
+    return overdue
+
+
+# --- Scoring ------------------------------------------------------------------------------
+def rank(sheets, key=lambda s: s.final_total) -> list:
+    """Give each sheet `rank` by `key`, highest first; equal scores share a rank (1, 2, 2, 4).
+    Sheets without a score get rank None and come last."""
+    scored = sorted((s for s in sheets if key(s) is not None), key=lambda s: (-key(s), s.unit.path))
+    previous, position = None, 0
+    for index, sheet in enumerate(scored, start=1):
+        if key(sheet) != previous:
+            position, previous = index, key(sheet)
+        sheet.rank = position
+    unscored = [s for s in sheets if key(s) is None]
+    for sheet in unscored:
+        sheet.rank = None
+    return scored + sorted(unscored, key=lambda s: s.unit.path)
+
+
+@dataclass
+class LeagueTable:
+    round: object
+    rows: list
+    commendation: list
+    needs_support: list
+    criteria: list
+
+    @property
+    def all_approved(self) -> bool:
+        return bool(self.rows) and all(s.status == ScoreSheet.Status.APPROVED for s in self.rows)
+
+
+def league_table(scoring_round, with_lines=False) -> LeagueTable:
+    """The sheets of a round ranked by final score (unfinalised ones last, unranked), with
+    the commendation proposals (top N) and the units needing support (bottom N), both drawn from
+    the ranked sheets. Two queries (three with the lines, for the export)."""
+    sheets = ScoreSheet.objects.filter(round=scoring_round).select_related("unit")
+    criteria = list(scoring_round.criteria.all())
+    if with_lines:
+        sheets = sheets.prefetch_related(
+            Prefetch("lines", queryset=ScoreLine.objects.select_related("criterion"))
+        )
+    rows = rank(list(sheets))
+    ranked = [s for s in rows if s.rank is not None]
+    top = scoring_round.commend_top
+    bottom = scoring_round.support_bottom
+    commendation = [s for s in ranked if s.rank <= top] if top else []
+    cut = ranked[-bottom:] if bottom else []
+    needs_support = [s for s in cut if s not in commendation]
+    return LeagueTable(scoring_round, rows, commendation, needs_support, criteria)
+
+
+def sheet_rank(sheet) -> int | None:
+    """The rank of one sheet in its round by final score (one query)."""
+    if sheet.final_total is None:
+        return None
+    return ScoreSheet.objects.filter(round_id=sheet.round_id, final_total__gt=sheet.final_total).count() + 1

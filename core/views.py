@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views import generic
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -42,6 +42,22 @@ def refuse(request, message, target):
     """Say why an action was refused and go back to `target`."""
     messages.error(request, message)
     return redirect(target)
+
+
+def run_form(request, form, run, *, success, template, context=None):
+    """Validate `form`, call `run(cleaned_data)` (a service) in a transaction; on success say
+    `success` and redirect to what `run` returns; otherwise show the form with the errors, the
+    service's ValidationError on its fields. Nothing is saved on bad input."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                target = run(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(target)
+    return render(request, template, {"form": form, **(context or {})})
 
 
 def ensure_in_scope(obj, user, action):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from audits.models import CorrectiveAction, Nonconformity
-from audits.services import clock
+from core import clock
 from core.scoping import Action, get_scope, require
 
 State = CorrectiveAction.State

@@ -15,9 +15,8 @@ from audits.models import (
     FindingAttachment,
     Nonconformity,
 )
-from audits.services import clock
 from communes.models import Membership, Unit
-from core import files
+from core import clock, files
 from core.scoping import Action, get_scope, require
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audits.models import Inspection, InspectionFinding, Nonconformity
-from audits.services import clock
+from core import clock
 from core.scoping import Action, require
 
 REPORT_MONTHS = 2

@@ -41,6 +41,7 @@ from core.views import (
     ScopedUpdateView,
     get_scoped_object_or_404,
     posted,
+    run_form,
 )
 
 # How many of the units without a review this year the list page names (the count is complete).
@@ -53,21 +54,6 @@ def _url_or_none(obj):
         return obj.get_absolute_url()
     except NoReverseMatch:
         return None
-
-
-def _run_form(request, form, run, *, success, template, context):
-    """Validate `form`, call `run(cleaned_data)` (a service) in a transaction; on success say
-    `success` and redirect to what `run` returns; otherwise show the form with the errors."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                target = run(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(target)
-    return render(request, template, {"form": form, **context})
 
 
 def _year_of(filterset):
@@ -238,7 +224,7 @@ def review_output_create(request, pk):
             )
         return review.get_absolute_url()
 
-    return _run_form(
+    return run_form(
         request,
         form,
         run,
@@ -333,7 +319,7 @@ def inspection_create(request):
             return created[0].get_absolute_url()
         return f"{reverse('audits:inspection_list')}?year={data['year']}"
 
-    return _run_form(
+    return run_form(
         request,
         form,
         run,
@@ -416,7 +402,7 @@ def inspection_report(request, pk):
         )
         return inspection.get_absolute_url()
 
-    return _run_form(
+    return run_form(
         request,
         form,
         run,

@@ -5,8 +5,6 @@ draft → in review → approved → effective → superseded (by the next effec
 An effective issue is never edited: a change starts a new draft while it stays in force.
 """
 
-import contextlib
-import contextvars
 import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -14,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core import files as filetypes
 from core.scoping import Action, require
 from core.text import fold
@@ -27,22 +25,11 @@ from documents.services.permissions import can_approve, require_change
 State = Revision.State
 
 
-_as_of: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("documents_as_of", default=None)
-
-
 def _today():
-    return _as_of.get() or timezone.localdate()
+    return clock.today()
 
 
-@contextlib.contextmanager
-def as_of(day: datetime.date):
-    """Run the services as if today were `day`: for recording a unit's past issues (the demo,
-    or a unit that joins with documents approved years ago). Never used by the web views."""
-    token = _as_of.set(day)
-    try:
-        yield
-    finally:
-        _as_of.reset(token)
+as_of = clock.as_of  # documents.services.lifecycle.as_of, as the demo and tests know it
 
 
 def _lock(revision: Revision) -> Revision:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audits.models import CorrectiveAction, Nonconformity
 from audits.services import actions
-from audits.services.clock import as_of
+from core.clock import as_of
 from tests.audits.factories import (
     D,
     clause,

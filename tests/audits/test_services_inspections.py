@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audits.models import Inspection, InspectionFinding, Nonconformity
 from audits.services import inspections
-from audits.services.clock import as_of
+from core.clock import as_of
 from tests.audits.factories import (
     D,
     clause,

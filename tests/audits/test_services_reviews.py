@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audits.models import CorrectiveAction, Finding, ManagementReview, Nonconformity, ReviewOutput
 from audits.services import actions, audits, reviews
-from audits.services.clock import as_of
+from core.clock import as_of
 from tests.audits.factories import (
     D,
     clause,

@@ -10,10 +10,14 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import UnitScopedModel
+
+# The kinds of unit that keep a QMS of their own (scored, on transition boards).
+QMS_UNIT_KINDS = ("commune", "ward", "town", "special_zone", "agency")
 
 
 class StandardVersion(models.Model):
@@ -82,6 +86,9 @@ class QmsProfile(UnitScopedModel):
     def __str__(self):
         return _("QMS of %(unit)s") % {"unit": self.unit}
 
+    def get_absolute_url(self):
+        return reverse("certification:profile_detail", args=[self.pk])
+
 
 def _decision_upload_path(instance, filename):
     # Stored under a random name: the original name is never trusted on disk.
@@ -125,6 +132,9 @@ class Decision(UnitScopedModel):
         _("TTHC codes at the time"), default=list, blank=True, help_text=_("A list of TTHC codes.")
     )
     file = models.FileField(_("file"), upload_to=_decision_upload_path, max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_type = models.CharField(_("file type"), max_length=10, blank=True)
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     superseded_by = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -161,6 +171,48 @@ class Decision(UnitScopedModel):
             "unit": self.unit,
         }
 
+    def get_absolute_url(self):
+        return reverse("certification:decision_detail", args=[self.pk])
+
     @property
     def is_current(self) -> bool:
         return self.superseded_by_id is None
+
+
+class VersionTransition(UnitScopedModel):
+    """A move of every unit under a supervisor to a new standard version by a deadline, e.g. all
+    communes of the district on TCVN ISO 9001:2015 before August 2019 (unit = the supervisor's).
+
+    A unit has made the transition when its current announcement or re-announcement is for the
+    target version; it is late when that decision is signed after the deadline, or missing once
+    the deadline has passed.
+    """
+
+    target_version = models.ForeignKey(
+        StandardVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("target version")
+    )
+    deadline = models.DateField(_("deadline"))
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-deadline", "unit__path"]
+        verbose_name = _("version transition")
+        verbose_name_plural = _("version transitions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "target_version"],
+                name="version_transition_once_per_unit",
+                violation_error_message=_("This unit already has a transition to this version."),
+            )
+        ]
+
+    def __str__(self):
+        return _("%(unit)s to %(version)s by %(deadline)s") % {
+            "unit": self.unit,
+            "version": self.target_version,
+            "deadline": f"{self.deadline:%d/%m/%Y}",
+        }
+
+    def get_absolute_url(self):
+        return reverse("certification:transition_detail", args=[self.pk])

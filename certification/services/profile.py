@@ -16,11 +16,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certification.models import Decision, QmsProfile
+from core import clock
+from core.files import check_upload
 from core.scoping import Action, require
 
 Kind = Decision.Kind
@@ -39,7 +40,7 @@ _UNSET = object()
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _not_in_future(errors, field, day, message):
@@ -229,11 +230,35 @@ def decision_record(
         procedures_snapshot=sorted({str(c).strip() for c in procedure_codes_snapshot if str(c).strip()}),
     )
     if file is not None:
-        decision.file = file
+        checked = check_upload(file)
+        decision.file_name = file.name[:255]
+        decision.file_type = checked.file_type
+        decision.file_sha256 = checked.sha256
     decision.full_clean()
+    if file is not None:
+        file.seek(0)
+        decision.file.save("upload", file, save=False)
     decision.save()
     for old in current:
         old.superseded_by = decision
         old.save(update_fields=["superseded_by", "updated_at"])
     refresh_status(profile)
+    return decision
+
+
+@transaction.atomic
+def decision_attach_file(*, actor, decision, file) -> Decision:
+    """Attach the signed file to a decision recorded without one. A decision's file is a record:
+    it is never replaced."""
+    decision = Decision.objects.select_for_update().select_related("unit").get(pk=decision.pk)
+    require(actor, KIND_ACTION[decision.kind], decision.unit, CHANGE_DENIED)
+    if decision.file:
+        raise ValidationError(_("This decision already has its file; a record is never replaced."))
+    checked = check_upload(file)
+    decision.file_name = file.name[:255]
+    decision.file_type = checked.file_type
+    decision.file_sha256 = checked.sha256
+    file.seek(0)
+    decision.file.save("upload", file, save=False)
+    decision.save()
     return decision
