@@ -1,6 +1,6 @@
 """Reads on audits and actions, for this app's pages and for other apps (reports, reminders)."""
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,14 +136,12 @@ def reviews_held(unit_ids, year) -> dict[int, object]:
 
 def actions_due_in_year(unit_ids, year, today=None) -> dict[int, tuple[int, int]]:
     """(due, overdue) corrective actions of each unit: those due in `year`, and among them
-    the ones still planned after their due date."""
+    the ones not done on time: still planned after their due date, or done after it."""
     today = today or timezone.localdate()
+    late = Q(state=CorrectiveAction.State.PLANNED, due_on__lt=today) | Q(done_on__gt=F("due_on"))
     rows = (
         CorrectiveAction.objects.filter(nonconformity__unit_id__in=unit_ids, due_on__year=year)
         .values("nonconformity__unit_id")
-        .annotate(
-            due=Count("pk"),
-            overdue=Count("pk", filter=Q(state=CorrectiveAction.State.PLANNED, due_on__lt=today)),
-        )
+        .annotate(due=Count("pk"), overdue=Count("pk", filter=late))
     )
     return {row["nonconformity__unit_id"]: (row["due"], row["overdue"]) for row in rows}

@@ -4,7 +4,7 @@ objectives with their period cells, and league tables; each in a constant number
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from certification.models import (
@@ -94,10 +94,12 @@ class TransitionRow:
 def transition_units(transition):
     """The units a transition covers: the units with a QMS of their own under its unit, active
     on the deadline."""
+    # A unit set up after the deadline (e.g. a commune merged in 2025) was never bound by it.
     return (
         Unit.objects.filter(path__startswith=transition.unit.path, kind__in=QMS_UNIT_KINDS)
         .exclude(pk=transition.unit_id)
         .exclude(valid_until__lt=transition.deadline)
+        .exclude(valid_from__gt=transition.deadline)
         .order_by("path")
     )
 
@@ -105,25 +107,35 @@ def transition_units(transition):
 def transition_board(transition, today=None) -> list[TransitionRow]:
     """Each unit of a transition: done (announced on the target version by the deadline), late
     (announced after it, or not yet and the deadline has passed), in progress (profile moved to
-    the target version, not yet announced on it) or not started. Three queries."""
+    the target version, not yet announced on it) or not started. Three queries.
+
+    A unit has moved when its current announcement or re-announcement is on the target version;
+    the day it moved is that of its first announcement on the target version, so a later
+    re-announcement (a new TTHC, a merger) does not make a unit that moved in time late.
+    `decision` is that first announcement."""
     today = today or timezone.localdate()
     units = list(transition_units(transition))
     ids = [u.pk for u in units]
     profiles = {
         p.unit_id: p for p in QmsProfile.objects.filter(unit_id__in=ids).select_related("standard_version")
     }
-    # The earliest announcement on the target version that is still current, per unit.
-    decisions = {}
-    for decision in Decision.objects.filter(
-        unit_id__in=ids,
-        kind__in=Decision.ANNOUNCING,
-        standard_version=transition.target_version,
-        superseded_by__isnull=True,
-    ).order_by("signed_on", "pk"):
-        decisions.setdefault(decision.unit_id, decision)
+    # Per unit: whether its current announcing decision is on the target version, and its
+    # earliest announcing decision on the target version (superseded or not).
+    moved, decisions = set(), {}
+    for decision in (
+        Decision.objects.filter(unit_id__in=ids, kind__in=Decision.ANNOUNCING)
+        .filter(Q(superseded_by__isnull=True) | Q(standard_version=transition.target_version))
+        .order_by("signed_on", "pk")
+    ):
+        on_target = decision.standard_version_id == transition.target_version_id
+        if decision.superseded_by_id is None and on_target:
+            moved.add(decision.unit_id)
+        if on_target:
+            decisions.setdefault(decision.unit_id, decision)
     rows = []
     for unit in units:
-        profile, decision = profiles.get(unit.pk), decisions.get(unit.pk)
+        profile = profiles.get(unit.pk)
+        decision = decisions.get(unit.pk) if unit.pk in moved else None
         if decision is not None:
             state = TransitionRow.DONE if decision.signed_on <= transition.deadline else TransitionRow.LATE
         elif today > transition.deadline:
@@ -179,8 +191,13 @@ def objectives_with_cells(objectives, today=None) -> list:
     today = today or timezone.localdate()
     objectives = list(
         objectives.prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
-            Prefetch("indicators__measurements", queryset=Measurement.objects.order_by("period")),
+            Prefetch(
+                "indicators", queryset=Indicator.objects.select_related("flagged_by").order_by("order", "pk")
+            ),
+            Prefetch(
+                "indicators__measurements",
+                queryset=Measurement.objects.select_related("recorded_by").order_by("period"),
+            ),
         )
     )
     for objective in objectives:
@@ -258,8 +275,9 @@ def league_table(scoring_round, with_lines=False) -> LeagueTable:
     top = scoring_round.commend_top
     bottom = scoring_round.support_bottom
     commendation = [s for s in ranked if s.rank <= top] if top else []
-    cut = ranked[-bottom:] if bottom else []
-    needs_support = [s for s in cut if s not in commendation]
+    # Ties are treated alike at both ends: a unit level with the N-th from the bottom is listed too.
+    floor = ranked[-bottom].rank if bottom and len(ranked) >= bottom else (1 if bottom else None)
+    needs_support = [s for s in ranked if floor is not None and s.rank >= floor and s not in commendation]
     return LeagueTable(scoring_round, rows, commendation, needs_support, criteria)
 
 

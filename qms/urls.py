@@ -27,5 +27,6 @@ urlpatterns = [
     path("legal/", include("documents.urls_legal")),
     path("audits/", include("audits.urls")),
     path("actions/", include("audits.urls_actions")),
+    path("qms/", include("certification.urls")),
     path("", include("core.urls")),
 ]

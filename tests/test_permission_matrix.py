@@ -20,6 +20,9 @@ MATRIX_MODULES = [
     "tests.documents.matrix_procedures",
     "tests.audits.matrix_audits",
     "tests.audits.matrix_reviews",
+    "tests.certification.matrix_profiles",
+    "tests.certification.matrix_objectives",
+    "tests.certification.matrix_scoring",
 ]
 
 

@@ -36,10 +36,14 @@ def _set(instance, fields, allowed):
 
 
 def _decimal(value, field):
+    """A number typed "96,5" or "96.5"; NaN and infinities are not numbers a target can meet."""
     try:
-        return Decimal(str(value).replace(",", ".").strip())
+        number = Decimal(str(value).replace(",", ".").strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter a number.")}) from None
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    return number
 
 
 # --- Objectives ---------------------------------------------------------------------------

@@ -38,9 +38,12 @@ def _decimal(value, field) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        return Decimal(str(value).replace(",", ".").strip())
+        number = Decimal(str(value).replace(",", ".").strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("Enter a number.")}) from None
+    if not number.is_finite():  # "NaN" and "Infinity" parse, but cannot be compared or stored
+        raise ValidationError({field: _("Enter a number.")})
+    return number
 
 
 # --- Rounds and criteria --------------------------------------------------------------------
@@ -110,6 +113,8 @@ def criterion_create(
     ScoreLine.objects.bulk_create([ScoreLine(sheet=s, criterion=criterion) for s in sheets])
     if criterion.source and sheets:
         _compute_lines(ScoreLine.objects.filter(criterion=criterion).select_related("sheet", "criterion"))
+        for sheet in sheets:
+            _store_totals(sheet)  # the computed points count in the self-score of the drafts
     return criterion
 
 

@@ -1,0 +1,1 @@
+"""Views of the certification app, one module per part: profiles, objectives, scoring."""
