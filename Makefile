@@ -28,6 +28,7 @@ var:
 run: install var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py setup_periodic_tasks
 	@echo ""
 	@echo "  QMS Tracker: http://127.0.0.1:8000"
 	@echo "  Demo accounts (password demo12345):"

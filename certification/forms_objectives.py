@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from certification import feeds
 from certification.models import QMS_UNIT_KINDS, Indicator
 from communes.models import Unit
 from core.forms import submit_helper
 from core.scoping import Action
+from documents.models import Procedure
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -135,6 +137,27 @@ class ObjectiveForm(forms.Form):
 
 
 # --- Indicators -----------------------------------------------------------------------------
+class ProcedureCodeField(forms.CharField):
+    """A TTHC code typed by hand ("1.001193") naming a procedure of the national catalogue (the
+    catalogue is too long for a dropdown; it is not unit-scoped data). Empty: none."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", Procedure._meta.get_field("code").max_length)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        code = super().clean(value).strip()
+        if not code:
+            return None
+        procedure = Procedure.objects.filter(code=code).first()
+        if procedure is None:
+            raise forms.ValidationError(
+                _("No procedure has the code %(code)s in the catalogue."), params={"code": code}
+            )
+        return procedure
+
+
 class IndicatorForm(forms.Form):
     """An indicator of an objective (§9.1.1): a target, in a direction, measured per period."""
 
@@ -146,6 +169,18 @@ class IndicatorForm(forms.Form):
     target = NumberField(label=_("Target"), help_text=_("A number; 96,5 and 96.5 are both accepted."))
     frequency = forms.ChoiceField(label=_("Measured"), choices=Indicator.Frequency.choices)
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, initial=0, required=False)
+    feed = forms.ChoiceField(
+        label=_("Computed from"),
+        required=False,
+        help_text=_(
+            "Optional: a figure the system computes (from the one-stop records, say). It is shown "
+            "beside the value when a measurement is recorded; the officer still enters and confirms it."
+        ),
+    )
+    procedure = ProcedureCodeField(
+        label=_("TTHC code"),
+        help_text=_("Optional: the figure for one administrative procedure only (e.g. 1.001193)."),
+    )
 
     def __init__(self, *args, user, submit_label=None, **kwargs):
         kwargs.setdefault("initial", {})
@@ -153,7 +188,15 @@ class IndicatorForm(forms.Form):
         kwargs["initial"].setdefault("frequency", Indicator.Frequency.QUARTERLY)
         super().__init__(*args, **kwargs)
         self.user = user
+        # The feeds the other apps registered, read when the form is built (not model choices).
+        self.fields["feed"].choices = [("", _("— nothing: entered by hand —")), *feeds.choices()]
         self.helper = submit_helper(submit_label or _("Save"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("procedure") is not None and not data.get("feed"):
+            self.add_error("procedure", _("Choose what the indicator is computed from first."))
+        return data
 
     def service_fields(self):
         data = self.cleaned_data
@@ -164,6 +207,8 @@ class IndicatorForm(forms.Form):
             "direction": data["direction"],
             "frequency": data["frequency"],
             "order": data.get("order") or 0,
+            "feed": data.get("feed") or "",
+            "procedure": data.get("procedure"),
         }
 
 

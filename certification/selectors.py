@@ -1,6 +1,7 @@
 """Reads of the certification app: the announcement status of units, version transition boards,
 objectives with their period cells, and league tables; each in a constant number of queries."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ from certification.models import (
     Decision,
     Indicator,
     Measurement,
+    Objective,
     QmsProfile,
     ScoreLine,
     ScoreSheet,
@@ -36,35 +38,37 @@ def is_announced(profile: QmsProfile) -> bool:
 
 @dataclass
 class UnitQmsStatus:
-    """What a dashboard shows of one unit's QMS; `profile` is None when none is set up."""
+    """What a dashboard shows of one unit's QMS; `profile` is None when none is set up.
+
+    From `status_on` (a past day), `status` and `version` are those of that day, computed from
+    the decisions in force then; otherwise the profile's stored status and current version."""
 
     profile: QmsProfile | None = None
     announcement: Decision | None = None
     recognition: Decision | None = None
     decisions: list = field(default_factory=list)
+    on: datetime.date | None = None  # the day of a past status (status_on), None for today's
+    status_then: str | None = None
 
     @property
     def status(self) -> str | None:
+        if self.on is not None:
+            return self.status_then
         return self.profile.status if self.profile else None
 
     def get_status_display(self) -> str:
-        return self.profile.get_status_display() if self.profile else ""
+        return QmsProfile.Status(self.status).label if self.status else ""
+
+    @property
+    def version(self):
+        """The standard version: the announcement's on a past day, else the profile's."""
+        if self.on is not None and self.announcement is not None:
+            return self.announcement.standard_version
+        return self.profile.standard_version if self.profile else None
 
 
-def status_for_units(units) -> dict[int, UnitQmsStatus]:
-    """The QMS status of each unit by unit id: its profile (with the stored status), its current
-    announcement or re-announcement and its current recognition. Two queries, whatever the number
-    of units."""
-    unit_ids = [getattr(u, "pk", u) for u in units]
-    result = {pk: UnitQmsStatus() for pk in unit_ids}
-    for profile in QmsProfile.objects.filter(unit_id__in=unit_ids).select_related("standard_version"):
-        result[profile.unit_id].profile = profile
+def _attach_decisions(result, decisions) -> None:
     current = defaultdict(list)
-    decisions = (
-        Decision.objects.filter(unit_id__in=unit_ids, superseded_by__isnull=True)
-        .select_related("standard_version")
-        .order_by("unit_id", "-signed_on", "-pk")
-    )
     for decision in decisions:
         current[decision.unit_id].append(decision)
     for pk, items in current.items():
@@ -72,6 +76,57 @@ def status_for_units(units) -> dict[int, UnitQmsStatus]:
         entry.decisions = items
         entry.announcement = next((d for d in items if d.kind in Decision.ANNOUNCING), None)
         entry.recognition = next((d for d in items if d.kind == Decision.Kind.RECOGNITION), None)
+
+
+def _profiles(unit_ids) -> dict[int, UnitQmsStatus]:
+    result = {pk: UnitQmsStatus() for pk in unit_ids}
+    for profile in QmsProfile.objects.filter(unit_id__in=unit_ids).select_related("standard_version"):
+        result[profile.unit_id].profile = profile
+    return result
+
+
+def status_for_units(units) -> dict[int, UnitQmsStatus]:
+    """The QMS status of each unit by unit id: its profile (with the stored status), its current
+    announcement or re-announcement and its current recognition. Two queries, whatever the number
+    of units."""
+    result = _profiles([getattr(u, "pk", u) for u in units])
+    decisions = (
+        Decision.objects.filter(unit_id__in=list(result), superseded_by__isnull=True)
+        .select_related("standard_version")
+        .order_by("unit_id", "-signed_on", "-pk")
+    )
+    _attach_decisions(result, decisions)
+    return result
+
+
+def status_on(units, day: datetime.date) -> dict[int, UnitQmsStatus]:
+    """The QMS status of each unit on a past `day` (the annual report of a past year), from the
+    decisions in force that day: signed by then and not yet replaced by a decision signed by then.
+    An announcement in force: announced (on the announcement's version); a revocation: lapsed;
+    otherwise applying when the profile was confirmed effective by then, else building. Whether an
+    announced profile had changed since (needs re-announcement) is not known for a past day.
+    Two queries, whatever the number of units."""
+    result = _profiles([getattr(u, "pk", u) for u in units])
+    decisions = (
+        Decision.objects.filter(unit_id__in=list(result), signed_on__lte=day)
+        .filter(Q(superseded_by__isnull=True) | Q(superseded_by__signed_on__gt=day))
+        .select_related("standard_version")
+        .order_by("unit_id", "-signed_on", "-pk")
+    )
+    _attach_decisions(result, decisions)
+    Status = QmsProfile.Status
+    for entry in result.values():
+        entry.on = day
+        if entry.profile is None:
+            continue
+        if entry.announcement is not None:
+            entry.status_then = Status.ANNOUNCED
+        elif any(d.kind == Decision.Kind.REVOCATION for d in entry.decisions):
+            entry.status_then = Status.LAPSED
+        elif entry.profile.effective_confirmed_on and entry.profile.effective_confirmed_on <= day:
+            entry.status_then = Status.APPLYING
+        else:
+            entry.status_then = Status.BUILDING
     return result
 
 
@@ -211,6 +266,15 @@ def objectives_with_cells(objectives, today=None) -> list:
     return objectives
 
 
+def objectives_of_units(unit_ids, year, today=None) -> list:
+    """The objectives of the units for `year` (by unit, then order), with their indicators and
+    period cells as objectives_with_cells gives them. Three queries, whatever the number of units."""
+    objectives = Objective.objects.filter(unit_id__in=list(unit_ids), year=year).order_by(
+        "unit_id", "order", "pk"
+    )
+    return objectives_with_cells(objectives, today)
+
+
 def overdue_measurements(indicators, today=None) -> list[tuple]:
     """(indicator, year, period, due_on) for each period past its due day without a measurement.
     Two queries, whatever the number of indicators (reminders and dashboards)."""
@@ -281,8 +345,62 @@ def league_table(scoring_round, with_lines=False) -> LeagueTable:
     return LeagueTable(scoring_round, rows, commendation, needs_support, criteria)
 
 
+def sheets_of_units(unit_ids, year) -> list:
+    """The score sheets of the units in the scoring rounds of `year`, with their round and their
+    lines (each with its criterion); per unit, the nearest supervisor's round first. Two
+    queries, whatever the number of units."""
+    return list(
+        ScoreSheet.objects.filter(unit_id__in=list(unit_ids), round__year=year)
+        .select_related("round")
+        .prefetch_related(Prefetch("lines", queryset=ScoreLine.objects.select_related("criterion")))
+        .order_by("unit_id", "-round__unit__depth", "pk")
+    )
+
+
 def sheet_rank(sheet) -> int | None:
     """The rank of one sheet in its round by final score (one query)."""
     if sheet.final_total is None:
         return None
     return ScoreSheet.objects.filter(round_id=sheet.round_id, final_total__gt=sheet.final_total).count() + 1
+
+
+def latest_version():
+    """The latest standard version (the highest order), None when there is none. One query."""
+    from certification.models import StandardVersion
+
+    return StandardVersion.objects.order_by("-sort_order", "-pk").first()
+
+
+SCORED = (ScoreSheet.Status.FINALISED, ScoreSheet.Status.APPROVED)
+
+
+def latest_scores(unit_ids) -> dict[int, ScoreSheet]:
+    """Each unit's score sheet of the latest year in which it was finalised or approved, with
+    `rank` (by final score among the sheets of its round that have one, as in the league table)
+    and `ranked` (how many sheets of the round are ranked). The round comes with its unit.
+    Two queries, whatever the number of units."""
+    latest: dict[int, ScoreSheet] = {}
+    sheets = (
+        ScoreSheet.objects.filter(unit_id__in=unit_ids, status__in=SCORED, final_total__isnull=False)
+        .select_related("round__unit")
+        .order_by("unit_id", "-round__year", "-pk")
+    )
+    for sheet in sheets:
+        latest.setdefault(sheet.unit_id, sheet)
+    if not latest:
+        return {}
+    rounds = {sheet.round_id for sheet in latest.values()}
+    by_round = defaultdict(list)
+    for sheet in (
+        ScoreSheet.objects.filter(round_id__in=rounds, final_total__isnull=False)
+        .select_related("unit")
+        .only("pk", "round_id", "final_total", "unit__path")
+    ):
+        by_round[sheet.round_id].append(sheet)
+    ranks = {}
+    for round_sheets in by_round.values():
+        for sheet in rank(round_sheets):
+            ranks[sheet.pk] = (sheet.rank, len(round_sheets))
+    for sheet in latest.values():
+        sheet.rank, sheet.ranked = ranks.get(sheet.pk, (None, 0))
+    return latest

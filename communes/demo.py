@@ -84,7 +84,10 @@ def seed(stdout=None):
 
 
 def committee_group():
-    """The admin-panel group of the steering committee: units, memberships and users."""
+    """The admin-panel group of the steering committee with the units, memberships and users.
+
+    Each app's demo adds its own models to the group: this only adds, never resets, so calling it
+    again keeps what the other demos gave."""
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name="Ban Chỉ đạo ISO")
@@ -92,5 +95,5 @@ def committee_group():
         content_type__app_label__in=["communes", "auth"],
         content_type__model__in=["unit", "membership", "succession", "wave", "user"],
     )
-    group.permissions.set(perms)
+    group.permissions.add(*perms)
     return group

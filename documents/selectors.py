@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from communes.models import Unit
@@ -125,3 +125,81 @@ def dashboard_figures(user, today=None):
         overdue=Count("pk", filter=Q(status=UpdateTask.Status.OPEN, due_on__lt=today)),
     )
     return {"documents": documents, "tasks": tasks}
+
+
+def review_overdue_by_unit(unit_ids, today=None) -> dict[int, int]:
+    """{unit id: documents in force overdue for their periodic review} (units with none are left
+    out). One query, whatever the number of units."""
+    from django.db.models import Count
+
+    rows = (
+        review_overdue(Document.objects.filter(unit_id__in=unit_ids), today)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["unit_id"]: row["n"] for row in rows}
+
+
+# --- Registers for auditors (reports app) -----------------------------------------------------
+def document_register(documents):
+    """The given documents (a queryset, already scoped) with their unit and their current issue:
+    the one in force, else the latest; annotated `issue_number`, `issue_state`, `issue_approved_on`
+    and `issue_effective_from`. One query, whatever the number of documents."""
+    current = Revision.objects.filter(document=OuterRef("pk")).order_by(
+        Case(
+            When(state=Revision.State.EFFECTIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+        "-number",
+    )
+    return (
+        documents.select_related("unit")
+        .annotate(
+            issue_number=Subquery(current.values("number")[:1]),
+            issue_state=Subquery(current.values("state")[:1]),
+            issue_approved_on=Subquery(current.values("approved_on")[:1]),
+            issue_effective_from=Subquery(current.values("effective_from")[:1]),
+        )
+        .order_by("unit__path", "kind", "code")
+    )
+
+
+@dataclass
+class CoverageLine:
+    """One applicable TTHC of a unit, with the unit's TTHC procedure documents that serve it."""
+
+    unit: object
+    procedure: object
+    documents: list = field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        return any(d.status == Document.Status.EFFECTIVE for d in self.documents)
+
+
+def coverage_register(units) -> list[CoverageLine]:
+    """Per unit (in the given order), each applicable TTHC (by code) and the TTHC procedure
+    documents of the unit that serve it (any status; `covered` when one is in force). Five
+    queries, whatever the number of units."""
+    units = list(units)
+    coverage = coverage_for_units(units)
+    procedure_ids = set().union(*(c.applicable for c in coverage.values())) if coverage else set()
+    procedures = {p.pk: p for p in Procedure.objects.filter(pk__in=procedure_ids)}
+    served: dict[tuple, list] = {}
+    links = (
+        Document.procedures.through.objects.filter(
+            document__unit_id__in=coverage,
+            document__kind=Document.Kind.TTHC_PROCEDURE,
+            procedure_id__in=procedure_ids,
+        )
+        .exclude(document__status=Document.Status.WITHDRAWN)
+        .select_related("document")
+        .order_by("document__code")
+    )
+    for link in links:
+        served.setdefault((link.document.unit_id, link.procedure_id), []).append(link.document)
+    lines = []
+    for unit in units:
+        applicable = sorted((procedures[pk] for pk in coverage[unit.pk].applicable), key=lambda p: p.code)
+        lines += [CoverageLine(unit, p, served.get((unit.pk, p.pk), [])) for p in applicable]
+    return lines

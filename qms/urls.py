@@ -28,5 +28,9 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("actions/", include("audits.urls_actions")),
     path("qms/", include("certification.urls")),
+    path("survey/", include("surveys.urls_public")),
+    path("surveys/", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
+    path("notifications/", include("reminders.urls")),
     path("", include("core.urls")),
 ]

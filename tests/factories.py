@@ -1,5 +1,7 @@
 """factory_boy factories for the foundation models. Later issues add theirs beside them."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -55,3 +57,35 @@ class SuccessionFactory(factory.django.DjangoModelFactory):
     successor = factory.SubFactory(UnitFactory)
     effective_on = factory.Faker("date_object")
     kind = Succession.Kind.MERGE
+
+
+# --- surveys ---------------------------------------------------------------------------------
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    """An online survey response (written directly: the rate limits are the service's business)."""
+
+    class Meta:
+        model = "surveys.Response"
+
+    unit = factory.SubFactory(UnitFactory)
+    overall = 5
+    client_key = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class TallyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Tally"
+
+    unit = factory.SubFactory(UnitFactory)
+    channel = "paper"
+    criterion = "overall"
+    period_start = factory.LazyFunction(lambda: datetime.date(2024, 1, 1))
+    period_end = factory.LazyFunction(lambda: datetime.date(2024, 3, 31))
+
+
+class RecordCountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.RecordCount"
+
+    unit = factory.SubFactory(UnitFactory)
+    source = "software"
+    month = factory.LazyFunction(lambda: datetime.date(2024, 1, 1))

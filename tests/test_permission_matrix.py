@@ -23,6 +23,13 @@ MATRIX_MODULES = [
     "tests.certification.matrix_profiles",
     "tests.certification.matrix_objectives",
     "tests.certification.matrix_scoring",
+    "tests.surveys.matrix_public",
+    "tests.surveys.matrix_satisfaction",
+    "tests.surveys.matrix_records",
+    "tests.reminders.matrix_reminders",
+    "tests.reports.matrix_exports",
+    "tests.reports.matrix_compare",
+    "tests.reports.matrix_dashboard",
 ]
 
 

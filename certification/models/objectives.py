@@ -4,6 +4,8 @@ Each unit sets objectives per year; each objective has measurable indicators, me
 period (month, quarter, half-year or year). A measurement passes when its value meets the target
 in the indicator's direction; a period that has ended without a measurement is overdue once the
 grace days have passed. The supervisor may flag an indicator that does not fit its objective.
+An indicator may name a feed (certification.feeds): a figure the system computes (the one-stop
+on-time rate, say), shown beside the field when the officer records a measurement.
 """
 
 import calendar
@@ -87,6 +89,23 @@ class Indicator(models.Model):
         _("frequency"), max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # A figure computed elsewhere that the measurement can be read against (certification.feeds;
+    # the choices are the registered feeds, offered by the form, not fixed here).
+    feed = models.CharField(
+        _("computed from"),
+        max_length=40,
+        blank=True,
+        help_text=_("Optional: a figure the system computes, shown when a measurement is recorded."),
+    )
+    procedure = models.ForeignKey(
+        "documents.Procedure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("administrative procedure"),
+        help_text=_("Optional: the feed's figure for this procedure only."),
+    )
     flagged = models.BooleanField(_("flagged by the supervisor"), default=False)
     flag_comment = models.TextField(_("why it does not fit"), blank=True)
     flagged_by = models.ForeignKey(

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification import feeds
 from certification.models import Indicator, Measurement, Objective
 from core import clock
 from core.scoping import Action, require
@@ -20,7 +21,16 @@ CHANGE_DENIED = gettext_lazy("You may not change the quality objectives of %(uni
 FLAG_DENIED = gettext_lazy("Only the supervisor may flag the indicators of %(unit)s.")
 
 _OBJECTIVE_FIELDS = ("year", "statement", "owner", "order")
-_INDICATOR_FIELDS = ("name", "unit_of_measure", "target", "direction", "frequency", "order")
+_INDICATOR_FIELDS = (
+    "name",
+    "unit_of_measure",
+    "target",
+    "direction",
+    "frequency",
+    "order",
+    "feed",
+    "procedure",
+)
 
 
 def _today() -> datetime.date:
@@ -108,19 +118,51 @@ def objectives_copy(*, actor, unit, year) -> list[Objective]:
                 direction=indicator.direction,
                 frequency=indicator.frequency,
                 order=indicator.order,
+                feed=indicator.feed,
+                procedure_id=indicator.procedure_id,
             )
         copies.append(new)
     return copies
 
 
 # --- Indicators ---------------------------------------------------------------------------
+def _check_feed(indicator) -> None:
+    """A feed must be one an app registered, in the indicator's unit of measure; a procedure
+    narrows a feed, so it needs one."""
+    indicator.feed = (indicator.feed or "").strip()
+    if not indicator.feed:
+        if indicator.procedure_id:
+            raise ValidationError({"procedure": _("Choose what the indicator is computed from first.")})
+        return
+    feed = feeds.get(indicator.feed)
+    if feed is None:
+        raise ValidationError({"feed": _("Choose one of the figures offered.")})
+    if feed.unit_of_measure and indicator.unit_of_measure.strip() != feed.unit_of_measure:
+        raise ValidationError(
+            {
+                "unit_of_measure": _("This figure is given in %(unit)s; use %(unit)s as the unit of measure.")
+                % {"unit": feed.unit_of_measure}
+            }
+        )
+
+
 def _lock_indicator(indicator) -> Indicator:
     return Indicator.objects.select_for_update().select_related("objective__unit").get(pk=indicator.pk)
 
 
 @transaction.atomic
 def indicator_create(
-    *, actor, objective, name, unit_of_measure, target, direction, frequency, order=0
+    *,
+    actor,
+    objective,
+    name,
+    unit_of_measure,
+    target,
+    direction,
+    frequency,
+    order=0,
+    feed="",
+    procedure=None,
 ) -> Indicator:
     require(actor, Action.CHANGE, objective.unit, CHANGE_DENIED)
     indicator = Indicator(objective=objective)
@@ -131,8 +173,11 @@ def indicator_create(
         "direction": direction,
         "frequency": frequency,
         "order": order,
+        "feed": feed,
+        "procedure": procedure,
     }
     _set(indicator, fields, _INDICATOR_FIELDS)
+    _check_feed(indicator)
     indicator.full_clean()
     indicator.save()
     return indicator
@@ -153,6 +198,7 @@ def indicator_update(*, actor, indicator, **fields) -> Indicator:
             {"frequency": _("The frequency cannot change once the indicator has measurements.")}
         )
     _set(indicator, fields, _INDICATOR_FIELDS)
+    _check_feed(indicator)
     indicator.full_clean()
     indicator.save()
     return indicator

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from certification import selectors
+from certification import feeds, selectors
 from certification.filters_objectives import FlaggedFilter
 from certification.forms_objectives import (
     YEAR_MAX,
@@ -42,6 +42,7 @@ from certification.tables_objectives import FlaggedTable
 from communes.models import Membership, Unit
 from core.scoping import Action, can_anywhere, get_scope
 from core.views import ScopedListView, get_scoped_object_or_404, posted, run_form
+from documents.models import Procedure
 
 # Units per page of the "all units" summary.
 UNITS_PER_PAGE = 50
@@ -117,6 +118,41 @@ def _decorate(objectives):
                 span = f"{cell.start:%d/%m/%Y} – {cell.end:%d/%m/%Y}"
                 cell.title = f"{cell.label} ({span}): {detail} · {cell.state_label}"
     return objectives
+
+
+def feed_text(indicator, figure):
+    """ "According to the one-stop records: 95,2 %" — or, with no figure, that there is none."""
+    feed = feeds.get(indicator.feed)
+    if feed is None:
+        return ""
+    if figure is None:
+        return _("%(feed)s: no figures for this period.") % {"feed": feed.label}
+    return feeds.caption(indicator, f"{number_text(figure)} {feed.unit_of_measure}".strip())
+
+
+def _with_feeds(objective, indicators, today):
+    """Give each indicator that names a feed its label (and procedure), and each period that has
+    begun the feed's figure (`cell.feed_value`, `cell.feed_number`, `cell.feed_text`). One
+    `feeds.values` call for the page: at most one computation per registered feed (the page is one
+    unit's), plus one query for the procedures named, whatever the number of indicators."""
+    fed = [i for i in indicators if feeds.get(i.feed) is not None]
+    if not fed:
+        return
+    procedures = Procedure.objects.in_bulk({i.procedure_id for i in fed if i.procedure_id})
+    figures = feeds.values(
+        fed,
+        objective.year,
+        periods=lambda indicator: [c.period for c in indicator.cells if c.state != PeriodCell.FUTURE],
+    )
+    for indicator in fed:
+        indicator.feed_label = feeds.get(indicator.feed).label
+        indicator.feed_procedure = procedures.get(indicator.procedure_id)
+        for cell in indicator.cells:
+            if cell.state == PeriodCell.FUTURE:
+                continue
+            cell.feed_value = figures.get((indicator.pk, cell.period))
+            cell.feed_number = number_text(cell.feed_value) if cell.feed_value is not None else ""
+            cell.feed_text = feed_text(indicator, cell.feed_value)
 
 
 def _own_unit(user, units):
@@ -310,6 +346,8 @@ def objective_detail(request, pk):
         )
     )[0]
     scope = get_scope(request.user)
+    indicators = list(objective.indicators.all())
+    _with_feeds(objective, indicators, today)
     return render(
         request,
         "certification/objectives/objective_detail.html",
@@ -317,7 +355,8 @@ def objective_detail(request, pk):
             "objective": objective,
             "unit": objective.unit,
             "year": objective.year,
-            "indicators": list(objective.indicators.all()),
+            "indicators": indicators,
+            "has_feeds": any(getattr(i, "feed_label", "") for i in indicators),
             "can_change": scope.covers(Action.CHANGE, objective.unit.path),
             "can_manage": scope.covers(Action.MANAGE, objective.unit.path),
             "list_url": list_url(objective.unit, objective.year),
@@ -461,6 +500,8 @@ def indicator_update(request, pk):
         "direction": indicator.direction,
         "frequency": indicator.frequency,
         "order": indicator.order,
+        "feed": indicator.feed,
+        "procedure": indicator.procedure.code if indicator.procedure_id else "",
     }
     form = IndicatorForm(posted(request), user=request.user, initial=initial)
 
@@ -502,11 +543,15 @@ def measurement_record(request, pk):
     indicator = _get_indicator(request, pk, Action.CHANGE)
     wanted = request.GET.get("period") or ""
     initial = {}
+    fed = _feed_figures(indicator)
     if wanted.isdigit() and 1 <= int(wanted) <= indicator.period_count:
         initial["period"] = int(wanted)
         existing = Measurement.objects.filter(indicator=indicator, period=int(wanted)).first()
         if existing is not None:
             initial.update(value=existing.value, comment=existing.comment)
+        # "Use this value" without JavaScript: the feed's figure, for the officer to confirm.
+        if request.GET.get("use") == "feed" and fed.get(int(wanted), {}).get("value") is not None:
+            initial["value"] = fed[int(wanted)]["value"]
     else:
         # The earliest period that has begun and has no measurement yet.
         measured = set(Measurement.objects.filter(indicator=indicator).values_list("period", flat=True))
@@ -531,6 +576,13 @@ def measurement_record(request, pk):
     context["intro"] = _(
         "The value for the period and a comment; it passes when it meets the target (%(target)s)."
     ) % {"target": indicator.target_label}
+    if fed:
+        selected = form["period"].value()
+        context["feed_label"] = feeds.get(indicator.feed).label
+        context["feed_figures"] = [
+            {"period": period, "selected": str(period) == str(selected), **figure}
+            for period, figure in fed.items()
+        ]
     return run_form(
         request,
         form,
@@ -539,6 +591,25 @@ def measurement_record(request, pk):
         template="certification/objectives/form.html",
         context=context,
     )
+
+
+def _feed_figures(indicator) -> dict:
+    """{period: {"value", "number", "text"}} of the indicator's feed for each period that has
+    begun; {} when the indicator names no feed. One feed computation."""
+    if feeds.get(indicator.feed) is None:
+        return {}
+    today, year = timezone.localdate(), indicator.objective.year
+    begun = [p for p in range(1, indicator.period_count + 1) if indicator.period_bounds(year, p)[0] <= today]
+    figures = feeds.values([indicator], year, periods=lambda _indicator: begun)
+    result = {}
+    for period in begun:
+        value = figures.get((indicator.pk, period))
+        result[period] = {
+            "value": value,
+            "number": number_text(value) if value is not None else "",
+            "text": feed_text(indicator, value),
+        }
+    return result
 
 
 # --- Flags ----------------------------------------------------------------------------------

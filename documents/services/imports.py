@@ -14,26 +14,20 @@ Real lists come from the provinces' announcing decisions: Vietnamese headers ("M
 change written in words ("Sửa đổi, bổ sung"). All of that is accepted.
 """
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.text import fold
+from core import spreadsheets
+from core.spreadsheets import ImportFileError  # noqa: F401 (part of this module's interface)
 from documents.models import DecisionItem, Procedure, ProcedureDecision
 from documents.services import catalogue
 from documents.services.permissions import require_catalogue_manager
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
-# A title block often sits above the header row of a province's list.
-HEADER_SEARCH_ROWS = 20
 
 COLUMNS = ("code", "name", "field", "level", "change", "note")
 REQUIRED_COLUMNS = ("code", "name", "change")
@@ -103,156 +97,35 @@ _MAX_LENGTHS = {
 }
 
 
-class ImportFileError(ValidationError):
-    """The file as a whole cannot be read; the message is safe to show."""
-
-
 def _key(text) -> str:
     """A header or keyword folded for matching: "Sửa đổi, bổ sung" → "sua doi bo sung"."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(str(text or ""))).split())
+    return spreadsheets.header_key(text)
 
 
 def _lookup(aliases: dict, text):
-    key = _key(text)
-    for value, spellings in aliases.items():
-        if key in spellings:
-            return value
-    return None
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
+    return spreadsheets.lookup(aliases, text)
 
 
 # --- Step 1: read ------------------------------------------------------------------------------
 def parse_file(upload) -> list[dict]:
     """Rows of the uploaded file as dicts of strings, with `line` (the row number in the file).
 
-    Raises ImportFileError when the file is too big, not .xlsx nor UTF-8 CSV, lacks a required
-    column, is empty or has too many rows.
+    Raises ImportFileError when the file is too big, not .xlsx nor CSV, lacks a required
+    column, is empty or has too many rows (the reading itself is core.spreadsheets').
     """
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ImportFileError(
-            _("The file is too big (%(size)s): the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(MAX_BYTES)}
-        )
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(
-            _("The file is too big: the limit is %(limit)s.") % {"limit": filesizeformat(MAX_BYTES)}
-        )
-    if not data.strip():
-        raise ImportFileError(_("The file is empty."))
-    table = _read_xlsx(data) if data.startswith(b"PK\x03\x04") else _read_csv(data)
-    return _rows_from_table(table)
-
-
-def _read_xlsx(data: bytes):
-    from openpyxl import load_workbook
-
-    unreadable = _(
-        "This file cannot be read as an Excel workbook (.xlsx). Save it again as .xlsx or as CSV (UTF-8)."
+    return spreadsheets.read_rows(
+        upload,
+        columns=COLUMNS,
+        aliases=HEADER_ALIASES,
+        required=REQUIRED_COLUMNS,
+        labels=COLUMN_LABELS,
+        header_marker="code",
+        expected=_(
+            "code, name, field, level, change (or Mã TTHC, Tên TTHC, Lĩnh vực, Cấp thực hiện, Hình thức)"
+        ),
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
     )
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
-        raise ImportFileError(unreadable) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        # One row more than the limit (plus the header search) is enough to refuse the file.
-        limit = MAX_ROWS + HEADER_SEARCH_ROWS + 1
-        rows = []
-        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((index, [_cell(v) for v in row]))
-            if index >= limit:
-                break
-        return rows
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError(unreadable) from exc
-    finally:
-        workbook.close()
-
-
-def _read_csv(data: bytes):
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(
-            _("Old Excel files (.xls) are not accepted: save the list as .xlsx or as CSV (UTF-8).")
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _(
-                "This file is neither an Excel workbook (.xlsx) nor a CSV file in UTF-8. "
-                "In Excel, choose “Save as” → “CSV UTF-8”."
-            )
-        ) from exc
-    if "\x00" in text:
-        raise ImportFileError(_("This file is neither an Excel workbook (.xlsx) nor a CSV file in UTF-8."))
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for index, row in enumerate(reader, start=1):
-            rows.append((index, [_cell(v) for v in row]))
-            if index > MAX_ROWS + HEADER_SEARCH_ROWS:
-                break
-    except csv.Error as exc:
-        raise ImportFileError(_("This CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-    return rows
-
-
-def _header_map(cells) -> dict[str, int]:
-    found = {}
-    for index, cell in enumerate(cells):
-        column = _lookup(HEADER_ALIASES, cell)
-        if column and column not in found:
-            found[column] = index
-    return found
-
-
-def _rows_from_table(table) -> list[dict]:
-    header, columns = None, {}
-    for position, (_line, cells) in enumerate(table[:HEADER_SEARCH_ROWS]):
-        columns = _header_map(cells)
-        if "code" in columns:
-            header = position
-            break
-    if header is None:
-        raise ImportFileError(
-            _(
-                "No header row found. The first rows must name the columns: code, name, field, level, "
-                "change (or Mã TTHC, Tên TTHC, Lĩnh vực, Cấp thực hiện, Hình thức)."
-            )
-        )
-    missing = [str(COLUMN_LABELS[c]) for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ImportFileError(
-            _("Missing column(s): %(columns)s. Expected: code, name, field, level, change.")
-            % {"columns": ", ".join(missing)}
-        )
-    rows = []
-    for line, cells in table[header + 1 :]:
-        values = {c: (cells[i] if i < len(cells) else "") for c, i in columns.items()}
-        if not any(values.values()):
-            continue
-        rows.append({"line": line, **{c: values.get(c, "") for c in COLUMNS}})
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(
-                _("The file has more than %(max)s rows: split it into smaller files.") % {"max": MAX_ROWS}
-            )
-    if not rows:
-        raise ImportFileError(_("The file has a header row but no data below it."))
-    return rows
 
 
 # --- Step 1: check -----------------------------------------------------------------------------
@@ -291,16 +164,8 @@ class ImportRow:
 
 
 @dataclass
-class ImportCheck:
+class ImportCheck(spreadsheets.CheckedRows):
     rows: list[ImportRow]
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for r in self.rows if r.errors)
-
-    @property
-    def is_valid(self) -> bool:
-        return bool(self.rows) and not self.error_count
 
     @property
     def counts(self) -> dict:
@@ -397,13 +262,7 @@ def import_rows(*, actor, decision: ProcedureDecision, raw_rows: list[dict]) -> 
     # Lock the decision so that two confirmations of the same list cannot interleave.
     ProcedureDecision.objects.select_for_update().filter(pk=decision.pk).first()
     check = validate_rows(decision, raw_rows)
-    if not check.rows:
-        raise ValidationError(_("There is nothing to import."))
-    if check.error_count:
-        raise ValidationError(
-            _("%(count)s row(s) have errors: correct the file and upload it again. Nothing was saved.")
-            % {"count": check.error_count}
-        )
+    check.refuse_unless_valid()
     for row in check.rows:
         procedure = row.procedure
         if row.creates:

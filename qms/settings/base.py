@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "documents",
     "audits",
     "certification",
+    "surveys",
+    "reminders",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "reminders.context_processors.notifications",
             ],
         },
     },
@@ -166,6 +170,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS Tracker <noreply@localhost>")
+# Seconds before an unanswering SMTP server fails a digest (it is retried on the next run).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# The address of the site as users reach it: the links in reminder emails start with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Project -------------------------------------------------------------------------------
 # Where core finds who may do what: keeps core free of imports from the communes app.
@@ -180,3 +188,13 @@ LOGGING = {
 
 # Controlled documents: the largest file accepted (bytes); 20 MB by default.
 DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+
+# Public satisfaction survey: submissions accepted per client address and per unit in an hour
+# (counted in the database). Behind a reverse proxy, TRUSTED_PROXY_COUNT says how many proxies
+# append to X-Forwarded-For; 0 (the default) ignores the header and uses REMOTE_ADDR.
+SURVEY_LIMIT_PER_ADDRESS = env.int("SURVEY_LIMIT_PER_ADDRESS", default=5)
+SURVEY_LIMIT_PER_UNIT = env.int("SURVEY_LIMIT_PER_UNIT", default=300)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The address citizens reach the public survey at, printed on the QR poster (e.g.
+# https://qms.example.gov.vn when the staff use an internal address); empty: the request's own.
+SURVEY_PUBLIC_BASE_URL = env("SURVEY_PUBLIC_BASE_URL", default="")

@@ -88,11 +88,8 @@ def test_seed_twice_changes_nothing(seeded):
     print(output)  # the summary lines and each app's seeding time, shown with -rP
     assert "Audits: 2 programmes, 34 audits" in output
     first = state()
-    started = time.monotonic()
     run_seed()
     assert state() == first
-    assert seconds < 60, f"seed_demo took {seconds:.1f} s"
-    assert time.monotonic() - started < 60
 
 
 def test_programmes_fan_out_over_the_units(units):

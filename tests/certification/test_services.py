@@ -170,6 +170,30 @@ def test_recognition_keeps_status_and_is_shown(announced, supervisor, tree):
     )
 
 
+def test_status_on_a_past_day_comes_from_the_decisions_in_force_then(announced, supervisor, tree):
+    """The annual report of a past year shows the status on its last day, not today's."""
+    from tests.certification.factories import ANNOUNCED_ON
+
+    services.decision_record(
+        actor=supervisor,
+        unit=tree.unit_a,
+        kind="revocation",
+        number="02/QĐ-UBND",
+        signed_on=D(2019, 2, 1),
+        signer="Chủ tịch UBND huyện",
+    )
+    units = [tree.unit_a, tree.unit_b]  # unit_b has no profile
+    before = selectors.status_on(units, ANNOUNCED_ON - datetime.timedelta(days=1))
+    assert before[tree.unit_a.pk].status == S.BUILDING and before[tree.unit_a.pk].announcement is None
+    assert before[tree.unit_b.pk].status is None and before[tree.unit_b.pk].get_status_display() == ""
+    then = selectors.status_on(units, D(2019, 1, 31))[tree.unit_a.pk]
+    assert then.status == S.ANNOUNCED and then.announcement.number == "15/QĐ-UBND"
+    assert then.version.code == announced.standard_version.code
+    assert then.get_status_display() == str(S.ANNOUNCED.label)
+    assert selectors.status_on(units, D(2019, 2, 1))[tree.unit_a.pk].status == S.LAPSED
+    assert selectors.status_for_units(units)[tree.unit_a.pk].status == S.LAPSED
+
+
 def test_recognition_does_not_announce(profile, supervisor, tree):
     services.decision_record(
         actor=supervisor,

@@ -65,6 +65,14 @@ def test_demo_memberships(demo):
     committee = User.objects.get(username="committee")
     assert committee.groups.filter(pk=committee_group().pk).exists()
     assert committee.has_perm("communes.view_unit")
+    # Every app's demo adds its models to the committee's group; none resets what another gave.
+    for perm in (
+        "documents.view_document",
+        "audits.view_nonconformity",
+        "certification.view_scoresheet",
+        "surveys.view_recordcount",
+    ):
+        assert User.objects.get(pk=committee.pk).has_perm(perm), perm
     # Names in Vietnamese order on the pages: family name in last_name.
     bichdong = User.objects.get(username="bichdong")
     assert (bichdong.last_name, bichdong.first_name) == ("Lê Thu", "Hà")

@@ -86,7 +86,6 @@ def test_seed_twice_changes_nothing(seeded, tmp_path):
     run_seed()
     assert state() == first
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == files
-    assert seconds < 30, f"seed_demo took {seconds:.1f} s"
 
 
 def check_every_unit_has_its_document_set(units):
