@@ -38,6 +38,8 @@ run: install var
 	@echo "    bichdong   ISO officer of Bích Động"
 	@echo "    ninhson    ISO officer of Ninh Sơn"
 	@echo "    auditor    internal auditor"
+	@echo "    province   supervisor of Bắc Ninh province (since the 2025 reorganisation)"
+	@echo "    vietyen    ISO officer of Phường Việt Yên (Bích Động's successor)"
 	@echo "  Ctrl-C stops the web server, the worker and beat."
 	@echo ""
 	$(BIN)/honcho start -f Procfile

@@ -9,7 +9,10 @@ class AuditsConfig(AppConfig):
     def ready(self):
         from django.urls import reverse_lazy
 
-        from core import navigation
+        from audits.services import carry_over
+        from core import navigation, reorganisation
+
+        reorganisation.register(carry_over.CARRY_OVER)  # what a merged unit takes over
 
         navigation.register(
             navigation.NavItem(

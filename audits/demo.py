@@ -14,8 +14,8 @@ corrective actions, a management review per unit and the province's inspections.
 - A management review per unit in December 2019, its §9.3.2 inputs prefilled from the figures
   of that day, with one or two outputs; some raise an action.
 - The province inspected Bích Động in October 2019 (two findings, report sent in time), and
-  Ninh Sơn about two and a half months before today, whose corrective-action report, due two
-  months after the minutes, is overdue.
+  Ninh Sơn about two and a half months before the services' today (in seed_demo, the district's last
+  day), whose corrective-action report, due two months after the minutes, is overdue.
 
 Everything goes through the services, each step with the services' clock set to its day
 (`core.clock.as_of`). The decision numbers of the inspections are invented. A second run changes
@@ -28,7 +28,6 @@ import time
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from audits.models import (
     Audit,
@@ -45,6 +44,7 @@ from audits.models import (
 from audits.services import actions, audits, inspections, reviews
 from communes.demo import DISTRICT, PILOT_CODES
 from communes.models import Unit
+from core import clock
 from core.clock import as_of
 
 D = datetime.date
@@ -204,7 +204,7 @@ def summary() -> str:
         f"{Finding.objects.count()} findings, {Nonconformity.objects.count()} nonconformities "
         f"({Nonconformity.objects.filter(status=Nonconformity.Status.OPEN).count()} open), "
         f"{CorrectiveAction.objects.count()} actions "
-        f"({CorrectiveAction.objects.filter(state='planned', due_on__lt=timezone.localdate()).count()} overdue), "
+        f"({CorrectiveAction.objects.filter(state='planned', due_on__lt=clock.today()).count()} overdue), "
         f"{ManagementReview.objects.count()} management reviews, {Inspection.objects.count()} inspections."
     )
 
@@ -520,7 +520,7 @@ class _Demo:
 
     def recent_inspection(self):
         """Minutes signed about 2.5 months ago and no report yet: the 2-month deadline is past."""
-        signed = timezone.localdate() - datetime.timedelta(days=75)
+        signed = clock.today() - datetime.timedelta(days=75)
         unit = next(u for u in self.units if u.code == NINH_SON)
         inspection = self.inspect(
             unit,

@@ -285,6 +285,17 @@ class Nonconformity(UnitScopedModel):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The 2025 reorganisation: a merged unit takes over the open nonconformities of its
+    # predecessors as new records of its own; the original stays, unchanged, in the archive.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_to",
+        verbose_name=_("carried over from"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -330,6 +341,16 @@ class CorrectiveAction(models.Model):
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
     verification_evidence = models.TextField(_("verification evidence"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The copy a merged unit took over of a predecessor's open action (see Nonconformity).
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_to",
+        verbose_name=_("carried over from"),
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -18,13 +18,14 @@ from certification.models import (
     ScoreLine,
     ScoreSheet,
 )
-from certification.services.profile import compute_status, procedure_codes
+from certification.services.profile import compute_status, merger_dates, procedure_codes
 from communes.models import Unit
 
 
 def is_announced(profile: QmsProfile) -> bool:
     """True when the unit has a current announcement or re-announcement for the profile's
-    current version, scope and TTHC codes (computed from the decisions, not the stored status)."""
+    current version, scope and TTHC codes (computed from the decisions, not the stored status),
+    signed since the merger when the unit was formed by one."""
     current = list(
         Decision.objects.filter(
             unit_id=profile.unit_id, superseded_by__isnull=True, kind__in=Decision.ANNOUNCING
@@ -33,7 +34,8 @@ def is_announced(profile: QmsProfile) -> bool:
     if not current:
         return False
     codes = procedure_codes(profile.procedures.all())
-    return compute_status(profile, current, codes) == QmsProfile.Status.ANNOUNCED
+    merged_on = merger_dates([profile.unit_id]).get(profile.unit_id)
+    return compute_status(profile, current, codes, merged_on) == QmsProfile.Status.ANNOUNCED
 
 
 @dataclass
@@ -105,7 +107,8 @@ def status_on(units, day: datetime.date) -> dict[int, UnitQmsStatus]:
     An announcement in force: announced (on the announcement's version); a revocation: lapsed;
     otherwise applying when the profile was confirmed effective by then, else building. Whether an
     announced profile had changed since (needs re-announcement) is not known for a past day.
-    Two queries, whatever the number of units."""
+    A unit formed by a merger or a split by then needs announcement until an announcement signed
+    since the merger (certification.services.profile). Three queries, whatever the number of units."""
     result = _profiles([getattr(u, "pk", u) for u in units])
     decisions = (
         Decision.objects.filter(unit_id__in=list(result), signed_on__lte=day)
@@ -114,12 +117,23 @@ def status_on(units, day: datetime.date) -> dict[int, UnitQmsStatus]:
         .order_by("unit_id", "-signed_on", "-pk")
     )
     _attach_decisions(result, decisions)
+    mergers = merger_dates([pk for pk, entry in result.items() if entry.profile is not None])
     Status = QmsProfile.Status
-    for entry in result.values():
+    for pk, entry in result.items():
         entry.on = day
         if entry.profile is None:
             continue
-        if entry.announcement is not None:
+        merged_on = mergers.get(pk)
+        if (
+            merged_on is not None
+            and merged_on <= day
+            and not (entry.announcement is not None and entry.announcement.signed_on >= merged_on)
+        ):
+            revoked = any(
+                d.kind == Decision.Kind.REVOCATION and d.signed_on >= merged_on for d in entry.decisions
+            )
+            entry.status_then = Status.LAPSED if revoked else Status.NEEDS_ANNOUNCEMENT
+        elif entry.announcement is not None:
             entry.status_then = Status.ANNOUNCED
         elif any(d.kind == Decision.Kind.REVOCATION for d in entry.decisions):
             entry.status_then = Status.LAPSED

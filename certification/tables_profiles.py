@@ -20,6 +20,7 @@ STATUS_CSS = {
     Status.APPLYING: "text-bg-info",
     Status.ANNOUNCED: "text-bg-success",
     Status.NEEDS_REANNOUNCEMENT: "text-bg-warning",
+    Status.NEEDS_ANNOUNCEMENT: "text-bg-warning",
     Status.LAPSED: "text-bg-danger",
 }
 NO_PROFILE_CSS = "bg-body-secondary text-body-secondary border"

@@ -107,7 +107,10 @@ def current_records(province: str | None = None, district: str | None = None) ->
         raise UnknownArea("There are no districts since 1 July 2025: select by --province only.")
     from vietnam_provinces import Province, Ward
 
-    provinces = [p for p in Province.iter_all() if _matches(province, p.name)]
+    # The six cities are named "Thành phố Đà Nẵng" in vietnam-provinces: "Đà Nẵng" finds it too.
+    provinces = [
+        p for p in Province.iter_all() if _matches(province, p.name, p.name.removeprefix("Thành phố "))
+    ]
     if not provinces:
         raise UnknownArea(f"No province matches {province!r} in the 2025 list.")
     codes = set()
@@ -115,7 +118,9 @@ def current_records(province: str | None = None, district: str | None = None) ->
         code = f"{int(p.code):02d}"
         codes.add(int(p.code))
         prefix = "Thành phố" if p.division_type.value == "thành phố trung ương" else "Tỉnh"
-        yield UnitRecord(code, f"{prefix} {p.name}", p.name, "province", None, 0)
+        # vietnam-provinces names the six cities "Thành phố Đà Nẵng" but the provinces "Bắc Ninh".
+        short = p.name.removeprefix(f"{prefix} ")
+        yield UnitRecord(code, f"{prefix} {short}", short, "province", None, 0)
     wards = sorted((w for w in Ward.iter_all() if int(w.province_code) in codes), key=lambda w: int(w.code))
     for w in wards:
         kind = _WARD_KINDS[w.division_type.value]

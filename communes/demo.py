@@ -10,11 +10,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from communes.models import Membership, Unit, Wave
-from communes.services import units_import
+from communes.services import REORGANISATION_DAY, units_import
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 -- documented demo credential, seed_demo only
 PROVINCE, DISTRICT = "Bắc Giang", "Việt Yên"
 PILOT_CODES = {"07777": "Bích Động", "07798": "Ninh Sơn"}
+# The last day of Việt Yên district: seed_demo runs the demos of its story as if today were this
+# day, then the 2025 reorganisation (communes/demo_reorganisation.py) closes its units.
+HISTORY_UNTIL = REORGANISATION_DAY - datetime.timedelta(days=1)
 
 # username, first name, last name, role, unit code (None: the district), job title
 ACCOUNTS = [
@@ -61,26 +64,34 @@ def seed(stdout=None):
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     for username, first, last, role, code, title in ACCOUNTS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.vn"},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            # The committee works in the admin panel (DESIGN.md §2).
-            user.is_staff = role == Membership.Role.COMMITTEE
-            user.save()
         unit = district if code is None else Unit.objects.get(code_system="legacy", code=code)
-        # get_or_create, not update_or_create: a re-run must not add a history row per account.
-        membership, created = Membership.objects.get_or_create(
-            user=user, unit=unit, defaults={"role": role, "title": title}
-        )
-        if not created and (membership.role, membership.title) != (role, title):
-            membership.role, membership.title = role, title
-            membership.save()
-        if role == Membership.Role.COMMITTEE:
-            user.groups.add(committee_group())
+        demo_account(username, first, last, role, unit, title)
     return f"Demo units: {district} with {district.children.count()} communes and wards."
+
+
+def demo_account(username, first, last, role, unit, title):
+    """A demo account (password DEMO_PASSWORD when new) with its role in `unit`. A re-run keeps a
+    changed password and adds no history row when nothing changed."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.vn"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        # The committee works in the admin panel (DESIGN.md §2).
+        user.is_staff = role == Membership.Role.COMMITTEE
+        user.save()
+    # get_or_create, not update_or_create: a re-run must not add a history row per account.
+    membership, created = Membership.objects.get_or_create(
+        user=user, unit=unit, defaults={"role": role, "title": title}
+    )
+    if not created and (membership.role, membership.title) != (role, title):
+        membership.role, membership.title = role, title
+        membership.save()
+    if role == Membership.Role.COMMITTEE:
+        user.groups.add(committee_group())
+    return user
 
 
 def committee_group():

@@ -35,8 +35,11 @@ def scope_for(user) -> Scope:
         member_paths.add(path)
         for action in ROLE_ACTIONS.get(role, ()):
             roots[action].add(path)
-    roots[Action.VIEW] |= _archive_paths(member_paths)
-    return Scope(roots={action: frozenset(paths) for action, paths in roots.items()})
+    archive = _archive_paths(member_paths)
+    roots[Action.VIEW] |= archive
+    return Scope(
+        roots={action: frozenset(paths) for action, paths in roots.items()}, archive=frozenset(archive)
+    )
 
 
 def _archive_paths(member_paths: set[str]) -> set[str]:

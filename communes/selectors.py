@@ -41,6 +41,23 @@ def unit_lineage(unit):
     return [r for r in rows if r.successor_id == unit.pk], [r for r in rows if r.predecessor_id == unit.pk]
 
 
+def successor_in_operation(unit, max_steps=5):
+    """The unit in operation that took `unit` over, following merger after merger; None when
+    `unit` is in operation, ceased without a successor, or was split (several successors)."""
+    current = unit
+    for _step in range(max_steps):
+        if current.is_active:
+            return None if current is unit else current
+        successors = [
+            row.successor
+            for row in Succession.objects.filter(predecessor=current).select_related("successor")
+        ]
+        if len(successors) != 1:
+            return None
+        current = successors[0]
+    return current if current.is_active else None
+
+
 def unit_ancestors(unit, user):
     """The units above `unit`, top first, each with `viewable`: whether the user may open it
     (an officer sees the name of their district but cannot open its page)."""
@@ -58,11 +75,7 @@ def user_can(user, action, unit) -> bool:
 
 def is_archive_for(user, unit) -> bool:
     """The unit is readable only as a predecessor's archive: no role covers it directly."""
-    scope = get_scope(user)
-    if scope.everything:
-        return False
-    member_paths = Membership.objects.filter(user=user).values_list("unit__path", flat=True)
-    return not any(unit.path.startswith(p) for p in member_paths)
+    return get_scope(user).is_archive(unit.path)
 
 
 def memberships_of(user):

@@ -1,10 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
-from communes import selectors, services
+from communes import selectors, selectors_merge, services
 from communes.filters import UnitFilter
 from communes.forms import UnitForm
 from communes.models import Unit
+from communes.services_merge import MERGEABLE_KINDS, ONE_DAY
 from communes.tables import UnitTable
+from core import clock
 from core.scoping import Action
 from core.views import (
     ScopedCreateView,
@@ -24,6 +26,9 @@ class UnitListView(ScopedListView):
     def get_queryset(self):
         return selectors.unit_list_queryset(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_merge=selectors_merge.can_merge(self.request.user), **kwargs)
+
 
 class UnitDetailView(ScopedDetailView):
     model = Unit
@@ -33,14 +38,25 @@ class UnitDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         unit, user = self.object, self.request.user
         predecessors, successors = selectors.unit_lineage(unit)
+        can_manage = selectors.user_can(user, Action.MANAGE, unit)
+        people = list(selectors.unit_people(unit))
+        today = clock.today()
         context.update(
             ancestors=selectors.unit_ancestors(unit, user),
             children=selectors.unit_children(unit),
             subtree_size=Unit.objects.subtree(unit, include_self=False).count(),
-            people=selectors.unit_people(unit),
+            people=people,
             predecessors=predecessors,
             successors=successors,
-            can_manage=selectors.user_can(user, Action.MANAGE, unit),
+            formed_from=selectors_merge.lineage_steps(predecessors, "predecessor", user),
+            merged_into=selectors_merge.lineage_steps(successors, "successor", user),
+            inactive_since=unit.valid_until + ONE_DAY
+            if unit.valid_until and unit.valid_until < today
+            else None,
+            not_yet_since=unit.valid_from if unit.valid_from and unit.valid_from > today else None,
+            can_manage=can_manage,
+            can_merge=can_manage and unit.kind in MERGEABLE_KINDS and unit.is_active and not successors,
+            can_move_people=can_manage and any(m.unit_id == unit.pk for m in people),
             is_archive=selectors.is_archive_for(user, unit),
         )
         return context

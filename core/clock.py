@@ -19,6 +19,13 @@ def today() -> datetime.date:
     return _as_of.get() or timezone.localdate()
 
 
+def now() -> datetime.datetime:
+    """The current moment; under `as_of(day)`, the same time of day on `day` (an aware datetime)."""
+    moment = timezone.localtime()
+    day = _as_of.get()
+    return moment if day is None else moment.replace(year=day.year, month=day.month, day=day.day)
+
+
 @contextlib.contextmanager
 def as_of(day: datetime.date):
     token = _as_of.set(day)

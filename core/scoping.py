@@ -37,6 +37,8 @@ class Scope:
 
     roots: dict[str, frozenset[str]] = field(default_factory=dict)
     everything: bool = False
+    # Roots readable only as an archive: predecessors of the user's units (also in VIEW's roots).
+    archive: frozenset[str] = frozenset()
 
     def paths(self, action: str) -> frozenset[str]:
         return self.roots.get(action, frozenset())
@@ -56,6 +58,13 @@ class Scope:
 
     def covers(self, action: str, path: str) -> bool:
         return self.everything or any(path.startswith(root) for root in self.paths(action))
+
+    def is_archive(self, path: str) -> bool:
+        """Whether a unit is readable only as a predecessor's archive: no role covers it."""
+        if self.everything or not any(path.startswith(root) for root in self.archive):
+            return False
+        member_roots = set().union(*self.roots.values()) - self.archive
+        return not any(path.startswith(root) for root in member_roots)
 
 
 def _minimal_roots(paths: frozenset[str]) -> set[str]:

@@ -22,8 +22,11 @@ class DocumentsConfig(AppConfig):
             )
         )
 
-        from core import dashboard
+        from core import dashboard, reorganisation
         from documents import selectors
+        from documents.services import carry_over
+
+        reorganisation.register(carry_over.CARRY_OVER)  # what a merged unit takes over
 
         dashboard.register(
             dashboard.Panel(

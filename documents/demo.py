@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.demo import DISTRICT, PILOT_CODES
 from communes.models import Unit
+from core import clock
 from core.text import fold
 from documents.models import (
     DecisionItem,
@@ -254,7 +255,7 @@ class _Demo:
             code: User.objects.get(username=username)
             for code, username in (("07777", "bichdong"), ("07798", "ninhson"))
         }
-        self.today = timezone.localdate()
+        self.today = clock.today()
         self.district = Unit.objects.get(code_system="legacy", kind=Unit.Kind.DISTRICT, short_name=DISTRICT)
         self.units = list(Unit.objects.filter(parent=self.district).order_by("code"))
 

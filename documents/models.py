@@ -583,6 +583,17 @@ class UpdateTask(UnitScopedModel):
         related_name="closed_tasks",
         verbose_name=_("closed by revision"),
     )
+    # The 2025 reorganisation: a merged unit takes over the open tasks of its predecessors as
+    # tasks of its own; the original stays, unchanged, in the predecessor's archive.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_to",
+        verbose_name=_("carried over from"),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -19,6 +19,7 @@ VI_STATUS = {
     QmsProfile.Status.APPLYING: "Đang áp dụng",
     QmsProfile.Status.ANNOUNCED: "Đã công bố",
     QmsProfile.Status.NEEDS_REANNOUNCEMENT: "Cần công bố lại",
+    QmsProfile.Status.NEEDS_ANNOUNCEMENT: "Cần công bố lại (đơn vị mới sau sáp nhập)",
     QmsProfile.Status.LAPSED: "Không còn hiệu lực",
 }
 VI_AUDIT_STATES = {

@@ -3,6 +3,8 @@ unit at once (one to three queries a column, through the domain apps' selectors)
 costs the same number of queries for 2 units as for 3,000.
 
 - `dashboard_units(user)`: the units with a QMS in operation that the user may read;
+- `closed_units(user)`: the user's own units that ceased operation (a merged commune, an
+  abolished district), whose last day the dashboard then shows as an archive;
 - `unit_figures(units)`: one `UnitFigures` per unit (announcement status and standard version,
   last internal audit and management review, open and overdue nonconformities and actions,
   documents overdue for review, TTHC coverage, satisfaction this year, latest score and rank);
@@ -60,6 +62,17 @@ def dashboard_units(user, today=None):
         .active_on(today)
         .select_related("wave")
         .order_by("path")
+    )
+
+
+def closed_units(user, today=None) -> list[Unit]:
+    """The units the user is a member of that ceased operation before `today`, latest first: a
+    dashboard with no unit in operation shows these as they were on their last day (archive)."""
+    today = today or clock.today()
+    return list(
+        Unit.objects.filter(memberships__user=user, valid_until__lt=today)
+        .order_by("-valid_until", "path")
+        .distinct()
     )
 
 

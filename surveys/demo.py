@@ -287,7 +287,7 @@ class _Demo:
                 status=Reconciliation.Status.EXPLAINED,
                 comment=comment,
                 decided_by=decided,
-                decided_at=timezone.now(),
+                decided_at=clock.now(),
             )
             bulk_create_with_history([decision], Reconciliation, default_user=decided)
 
@@ -332,7 +332,7 @@ class _Demo:
     def responses(self):
         if Response.objects.filter(client_key=demo_client_key(0)).exists():
             return
-        now = timezone.now()
+        now = clock.now()
         this_month = self.today.replace(day=1)
         months = [this_month - relativedelta(months=n) for n in range(RESPONSE_MONTHS, 0, -1)]
         new = []

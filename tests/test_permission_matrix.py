@@ -16,6 +16,7 @@ from tests.matrix import ACTORS, ADMIN_LOGIN, LOGIN, Context, Row, everyone
 
 # Modules that add their rows (and the objects they need) to the matrix.
 MATRIX_MODULES = [
+    "tests.communes.matrix_merge",
     "tests.documents.matrix_documents",
     "tests.documents.matrix_procedures",
     "tests.audits.matrix_audits",

@@ -9,14 +9,14 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from audits.models import CorrectiveAction, Nonconformity
 from core import clock
 from core.scoping import Action, get_scope, require
 
 State = CorrectiveAction.State
-CHANGE_DENIED = _lazy("You may not change the records of %(unit)s.")
+CHANGE_DENIED = gettext_lazy("You may not change the records of %(unit)s.")
 
 
 def _today():

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -117,16 +117,47 @@ class NonconformityDetailView(ScopedDetailView):
 
     def get_base_queryset(self):
         return Nonconformity.objects.select_related(
-            "unit", "clause", "raised_by", "finding__audit", "inspection_finding__inspection"
+            "unit",
+            "clause",
+            "raised_by",
+            "finding__audit",
+            "inspection_finding__inspection",
+            "carried_from__unit",
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         nc, user = self.object, self.request.user
         scope = get_scope(user)
-        actions = list(nc.actions.select_related("owner", "verified_by").order_by("created_at", "pk"))
+        actions = list(
+            nc.actions.select_related("owner", "verified_by", "carried_from__nonconformity__unit")
+            .prefetch_related(
+                Prefetch(
+                    "carried_to", queryset=CorrectiveAction.objects.select_related("nonconformity__unit")
+                )
+            )
+            .order_by("created_at", "pk")
+        )
+
+        # The 2025 reorganisation: links between a merged unit's copies and the originals in
+        # its predecessors' archive; a unit out of the reader's scope is named, not linked.
+        def viewable(unit):
+            return scope.covers(Action.VIEW, unit.path)
+
+        if nc.carried_from_id:
+            nc.carried_from.viewable = viewable(nc.carried_from.unit)
+        carried_to = list(nc.carried_to.select_related("unit").order_by("pk"))
+        for copy in carried_to:
+            copy.viewable = viewable(copy.unit)
+        for action in actions:
+            if action.carried_from_id:
+                action.carried_from.viewable = viewable(action.carried_from.nonconformity.unit)
+            action.carried_to_list = list(action.carried_to.all())
+            for copy in action.carried_to_list:
+                copy.viewable = viewable(copy.nonconformity.unit)
         context.update(
             nc=nc,
+            carried_to=carried_to,
             actions=actions,
             today=timezone.localdate(),
             can_change=scope.covers(Action.CHANGE, nc.unit.path),

@@ -47,6 +47,9 @@ class QmsProfile(UnitScopedModel):
         APPLYING = "applying", _("applying")
         ANNOUNCED = "announced", _("announced")
         NEEDS_REANNOUNCEMENT = "needs_reannouncement", _("needs re-announcement")
+        # A unit formed by a merger or a split (the 2025 reorganisation) is a new agency: it
+        # announces its QMS again, whatever its predecessors had announced.
+        NEEDS_ANNOUNCEMENT = "needs_announcement", _("needs announcement (merged unit)")
         LAPSED = "lapsed", _("lapsed")
 
     standard_version = models.ForeignKey(

@@ -7,6 +7,10 @@ Rules:
   "needs re-announcement"; a re-announcement (with its reason) that matches makes it announced again.
 - A revocation supersedes the current decisions: the profile lapses.
 - A recognition (by the supervisor) does not change the status; it is shown beside it.
+- A unit formed by a merger or a split (the 2025 reorganisation: `Succession` of kind merge or
+  split, the unit being the successor) is a new agency that announces its QMS again: until an
+  announcement or re-announcement signed on or after the day the merger took effect, it "needs
+  announcement", whatever was announced before (by it or by its predecessors).
 
 Announcements and re-announcements are recorded by the unit's officer (CHANGE); recognitions and
 revocations by the supervisor (MANAGE).
@@ -16,16 +20,21 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certification.models import Decision, QmsProfile
+from communes.models import Succession
 from core import clock
 from core.files import check_upload
 from core.scoping import Action, require
 
 Kind = Decision.Kind
 Status = QmsProfile.Status
+
+# The successions that make a new agency, which announces its QMS again (a rename does not).
+MERGER_KINDS = (Succession.Kind.MERGE, Succession.Kind.SPLIT)
 
 # Who records which kind of decision.
 CHANGE_DENIED = gettext_lazy("You may not change the QMS records of %(unit)s.")
@@ -142,10 +151,30 @@ def _matches(decision, profile, codes) -> bool:
     )
 
 
-def compute_status(profile, current_decisions, codes) -> str:
+def merger_dates(unit_ids) -> dict[int, datetime.date]:
+    """{unit id: the day it was formed by a merger or a split} (the latest such day when it was
+    formed more than once); units that were not are left out. One query."""
+    return dict(
+        Succession.objects.filter(successor_id__in=list(unit_ids), kind__in=MERGER_KINDS)
+        .order_by()
+        .values("successor_id")
+        .annotate(day=Max("effective_on"))
+        .values_list("successor_id", "day")
+    )
+
+
+def compute_status(profile, current_decisions, codes, merged_on=None) -> str:
     """The status the decisions give a profile. `current_decisions`: its unit's decisions that
-    are not superseded; `codes`: the sorted TTHC codes of the profile."""
+    are not superseded; `codes`: the sorted TTHC codes of the profile; `merged_on`: the day the
+    unit was formed by a merger or a split (merger_dates), None when it was not."""
     announcing = [d for d in current_decisions if d.kind in Decision.ANNOUNCING]
+    if merged_on is not None:
+        # A merged unit is a new agency: only a decision signed since the merger covers its QMS.
+        announcing = [d for d in announcing if d.signed_on >= merged_on]
+        if not announcing:
+            if any(d.kind == Kind.REVOCATION and d.signed_on >= merged_on for d in current_decisions):
+                return Status.LAPSED
+            return Status.NEEDS_ANNOUNCEMENT
     if any(_matches(d, profile, codes) for d in announcing):
         return Status.ANNOUNCED
     if announcing:
@@ -158,7 +187,8 @@ def compute_status(profile, current_decisions, codes) -> str:
 def refresh_status(profile: QmsProfile) -> QmsProfile:
     """Recompute and store the status of a profile from its unit's current decisions."""
     current = list(Decision.objects.filter(unit_id=profile.unit_id, superseded_by__isnull=True))
-    status = compute_status(profile, current, procedure_codes(profile.procedures.all()))
+    merged_on = merger_dates([profile.unit_id]).get(profile.unit_id)
+    status = compute_status(profile, current, procedure_codes(profile.procedures.all()), merged_on)
     if status != profile.status:
         profile.status = status
         profile.save(update_fields=["status", "updated_at"])

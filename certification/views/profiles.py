@@ -209,6 +209,15 @@ class Explanation:
 def explain_status(profile, decisions, codes) -> Explanation:
     """`decisions`: the unit's decisions, newest first; `codes`: the profile's sorted TTHC codes.
     Names what differs between the profile and its current announcement (version, scope, TTHC)."""
+    if profile.status == Status.NEEDS_ANNOUNCEMENT:
+        merged_on = profile_services.merger_dates([profile.unit_id]).get(profile.unit_id)
+        return Explanation(
+            _(
+                "Needs announcement: the unit was formed by a merger on %(day)s. A merged unit is a new "
+                "unit: its head announces its QMS again, whatever was announced before the merger."
+            )
+            % {"day": _d(merged_on)}
+        )
     current = [d for d in decisions if d.superseded_by_id is None]
     announcing = next((d for d in current if d.kind in Decision.ANNOUNCING), None)
     if announcing is not None:

@@ -9,7 +9,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from audits.models import Audit, CorrectiveAction, Inspection
 from audits.selectors import audits_held, open_actions, reviews_held
@@ -68,12 +68,12 @@ def audit_planned_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="audit_planned",
-        label=_lazy("Planned internal audits"),
+        label=gettext_lazy("Planned internal audits"),
         items=audit_planned_items,
         audience=(OFFICERS, AUDITORS),
         lead_days=(14, 7),
         escalate_after=None,
-        description=_lazy(
+        description=gettext_lazy(
             "Internal audits planned for a month that begins soon: the audited unit's officers "
             "and the audit team hear of it 14 and 7 days before the first day of the month "
             "(issue 6). Never escalated: an audit not held is reminded by “internal audit not "
@@ -114,12 +114,12 @@ def audit_report_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="audit_report",
-        label=_lazy("Audit reports not issued"),
+        label=gettext_lazy("Audit reports not issued"),
         items=audit_report_items,
         audience=(AUDITORS, SUPERVISORS),
         lead_days=(7,),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "Internal audits in progress whose report is not issued: due 30 days after the audit "
             "(its start, as no end date is recorded), moved to the next working day when it falls "
             "on a day off (Civil Code 2015 Art. 148). The lead auditor and the supervisors hear "
@@ -166,12 +166,12 @@ def action_due_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="action_due",
-        label=_lazy("Corrective actions due and overdue"),
+        label=gettext_lazy("Corrective actions due and overdue"),
         items=action_due_items,
         audience=(OFFICERS, AUDITORS),
         lead_days=(7,),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "Corrective actions (ISO 9001:2015 §10.2) not yet done, on the due date their owner "
             "set: the unit's officers and the owner hear of them 7 days before, on the day and "
             "when overdue; escalation after 5 working days overdue. Done when marked done."
@@ -214,12 +214,12 @@ def verification_pending_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="verification_pending",
-        label=_lazy("Verifications pending"),
+        label=gettext_lazy("Verifications pending"),
         items=verification_pending_items,
         audience=(OFFICERS, SUPERVISORS),
         lead_days=(7,),
         escalate_after=10,
-        description=_lazy(
+        description=gettext_lazy(
             "Corrective actions done but not yet verified (ISO 9001:2015 §10.2.1 d: review the "
             "effectiveness of the action). No legal deadline: due 30 days after the action was "
             "done, reminded 7 days before to the unit's officers and the supervisors (someone "
@@ -309,12 +309,12 @@ def review_not_held_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="audit_not_held",
-        label=_lazy("Internal audit not held this year"),
+        label=gettext_lazy("Internal audit not held this year"),
         items=audit_not_held_items,
         audience=(OFFICERS,),
         lead_days=(30, 7),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "Units in the QMS programme (since before this year) with no internal audit carried "
             "out this year. Decision 19/2014/QĐ-TTg Art. 4.4.b: at least once a year; due the last "
             "day of a month set per province in the rule settings (default: October). Reminders "
@@ -327,12 +327,12 @@ register(
 register(
     Rule(
         key="review_not_held",
-        label=_lazy("Management review not held this year"),
+        label=gettext_lazy("Management review not held this year"),
         items=review_not_held_items,
         audience=(OFFICERS,),
         lead_days=(30, 7),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "Units in the QMS programme (since before this year) with no management review held "
             "this year. Decision 19/2014/QĐ-TTg Art. 4.4.b: at least once a year; due the last day "
             "of a month set per province in the rule settings (default: November). Reminders 30 "
@@ -375,12 +375,12 @@ def inspection_report_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="inspection_report",
-        label=_lazy("Corrective-action report after an inspection"),
+        label=gettext_lazy("Corrective-action report after an inspection"),
         items=inspection_report_items,
         audience=(OFFICERS,),
         lead_days=(30, 7),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "After an inspection by the province, the inspected unit reports its corrective "
             "action within 2 months of the signing of the minutes (Circular 26/2014/TT-BKHCN), "
             "moved to the next working day when the last day is a day off (Civil Code 2015 "

@@ -6,10 +6,11 @@ Each rule reads with a constant number of set-based queries, whatever the number
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from certification.models import (
     QMS_UNIT_KINDS,
@@ -20,6 +21,7 @@ from certification.models import (
     ScoreSheet,
     VersionTransition,
 )
+from certification.services.profile import merger_dates
 from communes.models import Unit
 from reminders.rules.base import (
     COMMITTEE_ABOVE,
@@ -42,6 +44,14 @@ APPROVE_DAYS = 15
 # changed; the nearest rule is Decision 19/2014/QĐ-TTg Art. 4.4.a (update the QMS within 3 months
 # of a change), so the same 3 months, counted from the day the profile stopped matching.
 REANNOUNCE_MONTHS = 3
+# No text sets a deadline either for a unit formed by the 2025 reorganisation to announce its
+# QMS: by default 6 months from the day the merger took effect (rebuild the document set, audit,
+# review, announce), a Django setting (MERGER_ANNOUNCE_MONTHS) where a province decides otherwise.
+MERGER_ANNOUNCE_MONTHS = 6
+
+
+def merger_announce_months() -> int:
+    return getattr(settings, "MERGER_ANNOUNCE_MONTHS", MERGER_ANNOUNCE_MONTHS)
 
 
 # --- Objective measurements (ISO 9001:2015 §9.1.1) ---------------------------------------------
@@ -100,12 +110,12 @@ def measurement_due_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="measurement_due",
-        label=_lazy("Objective measurements due"),
+        label=gettext_lazy("Objective measurements due"),
         items=measurement_due_items,
         audience=(OFFICERS,),
         lead_days=(7,),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "Each period of a quality-objective indicator (ISO 9001:2015 §6.2, §9.1.1) with no "
             "measurement: due at the end of the period plus the grace days of the objectives "
             "(10 days). Reminded 7 days before to the unit's officers; escalation after 5 working "
@@ -152,12 +162,12 @@ def sheet_to_fill_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="sheet_to_fill",
-        label=_lazy("Score sheets to fill"),
+        label=gettext_lazy("Score sheets to fill"),
         items=sheet_to_fill_items,
         audience=(OFFICERS,),
         lead_days=(14, 3),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "Score sheets of the annual scoring still being self-scored: due on the round's "
             "self-scoring deadline set by the supervisor. Reminded 14 and 3 days before to the "
             "unit's officers; escalation after 5 working days overdue. Done when submitted."
@@ -224,12 +234,12 @@ def sheet_to_approve_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="sheet_to_finalise",
-        label=_lazy("Score sheets to finalise"),
+        label=gettext_lazy("Score sheets to finalise"),
         items=sheet_to_finalise_items,
         audience=(SUPERVISORS,),
         lead_days=(7,),
         escalate_after=None,
-        description=_lazy(
+        description=gettext_lazy(
             "Self-scored sheets awaiting the supervisor's final score. No legal deadline: due 15 "
             "days after the later of the hand-in and the self-scoring deadline, reminded 7 days "
             "before to the supervisors above the unit. Not escalated (escalation goes to the "
@@ -241,12 +251,12 @@ register(
 register(
     Rule(
         key="sheet_to_approve",
-        label=_lazy("Score sheets to approve"),
+        label=gettext_lazy("Score sheets to approve"),
         items=sheet_to_approve_items,
         audience=(COMMITTEE_ABOVE,),
         lead_days=(7,),
         escalate_after=None,
-        description=_lazy(
+        description=gettext_lazy(
             "Finalised sheets awaiting the approval of the steering committee above the unit. No "
             "legal deadline: due 15 days after finalisation, reminded 7 days before. Not escalated "
             "(escalation goes to the unit's own officers, who cannot act). Done when approved or "
@@ -332,12 +342,12 @@ def transition_deadline_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="transition_deadline",
-        label=_lazy("Version-transition deadlines"),
+        label=gettext_lazy("Version-transition deadlines"),
         items=transition_deadline_items,
         audience=(OFFICERS,),
         lead_days=(90, 30, 7),
         escalate_after=10,
-        description=_lazy(
+        description=gettext_lazy(
             "Units under a version transition whose current announcement is not yet on the target "
             "standard version: due on the deadline the supervisor set. A transition takes months "
             "(revise the documents, audit, re-announce): reminders 90, 30 and 7 days before to "
@@ -352,32 +362,48 @@ register(
 def reannouncement_needed_items(context: Context) -> list[Item]:
     """Profiles in status "needs re-announcement": due REANNOUNCE_MONTHS after the day the
     status began (from the profile's history: the first change to that status after the last
-    row in another status), on a working day. Two queries."""
+    row in another status), on a working day. Profiles of units formed by a merger or a split,
+    in status "needs announcement": due MERGER_ANNOUNCE_MONTHS (merger_announce_months()) after
+    the day the merger took effect, on a working day. At most three queries."""
+    Status = QmsProfile.Status
     profiles = list(
-        QmsProfile.objects.filter(status=QmsProfile.Status.NEEDS_REANNOUNCEMENT)
+        QmsProfile.objects.filter(status__in=(Status.NEEDS_REANNOUNCEMENT, Status.NEEDS_ANNOUNCEMENT))
         .filter(in_scope_q(context))
-        .values_list("pk", "unit_id", "unit__name", "updated_at")
+        .values_list("pk", "unit_id", "unit__name", "updated_at", "status")
         .order_by()
     )
     if not profiles:
         return []
     since: dict[int, datetime.datetime] = {}
-    history = (
-        QmsProfile.history.filter(id__in=[p[0] for p in profiles])
-        .values_list("id", "status", "history_date")
-        .order_by("id", "history_date", "history_id")
-    )
-    for profile_id, status, when in history:
-        if status != QmsProfile.Status.NEEDS_REANNOUNCEMENT:
-            since.pop(profile_id, None)
-        else:
-            since.setdefault(profile_id, when)
+    changed = [p[0] for p in profiles if p[4] == Status.NEEDS_REANNOUNCEMENT]
+    if changed:
+        history = (
+            QmsProfile.history.filter(id__in=changed)
+            .values_list("id", "status", "history_date")
+            .order_by("id", "history_date", "history_id")
+        )
+        for profile_id, status, when in history:
+            if status != Status.NEEDS_REANNOUNCEMENT:
+                since.pop(profile_id, None)
+            else:
+                since.setdefault(profile_id, when)
+    merged = [p[1] for p in profiles if p[4] == Status.NEEDS_ANNOUNCEMENT]
+    merged_on = merger_dates(merged) if merged else {}
     url = url_maker("certification:profile_detail")
     template = _("Re-announce the QMS of %(unit)s: its scope, TTHC or standard version changed")
+    merged_template = _("Announce the QMS of %(unit)s, a unit formed by the merger of %(date)s")
+    months = merger_announce_months()
     items = []
-    for pk, unit_id, unit_name, updated_at in profiles:
-        changed_on = timezone.localdate(since.get(pk, updated_at))
-        due_on = legal_period_end(changed_on, months=REANNOUNCE_MONTHS)
+    for pk, unit_id, unit_name, updated_at, status in profiles:
+        if status == Status.NEEDS_ANNOUNCEMENT:
+            # No merger on record any more (a lineage corrected by hand): from the last change.
+            start = merged_on.get(unit_id) or timezone.localdate(updated_at)
+            due_on = legal_period_end(start, months=months)
+            title = merged_template % {"unit": unit_name, "date": f"{start:%d/%m/%Y}"}
+        else:
+            changed_on = timezone.localdate(since.get(pk, updated_at))
+            due_on = legal_period_end(changed_on, months=REANNOUNCE_MONTHS)
+            title = template % {"unit": unit_name}
         if due_on > context.horizon:
             continue
         items.append(
@@ -385,7 +411,7 @@ def reannouncement_needed_items(context: Context) -> list[Item]:
                 unit_id=unit_id,
                 object_key=f"certification.qmsprofile:{pk}",
                 due_on=due_on,
-                title=template % {"unit": unit_name},
+                title=title,
                 url=url(pk),
             )
         )
@@ -395,18 +421,21 @@ def reannouncement_needed_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="reannouncement_needed",
-        label=_lazy("Re-announcement needed"),
+        label=gettext_lazy("Re-announcement needed"),
         items=reannouncement_needed_items,
         audience=(OFFICERS,),
         lead_days=(30, 7),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "QMS profiles whose current announcement no longer matches the scope, the TTHC or the "
             "standard version (Circular 26/2014/TT-BKHCN: a changed scope is announced again). No "
             "text sets the period: 3 months from the day the status changed, as for any update "
             "of the QMS (Decision 19/2014/QĐ-TTg Art. 4.4.a), moved to the next working day. "
+            "Also the profiles of units formed by a merger or a split (the 2025 reorganisation), "
+            "which announce their QMS as new units: by default 6 months from the day the merger "
+            "took effect (the MERGER_ANNOUNCE_MONTHS setting), moved to the next working day. "
             "Reminders 30 and 7 days before, escalation after 5 working days overdue. Done when "
-            "the re-announcement is recorded."
+            "the announcement or re-announcement is recorded."
         ),
     )
 )

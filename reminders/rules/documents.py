@@ -7,7 +7,7 @@ Each rule reads with one or two set-based queries, whatever the number of docume
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from documents.models import Adoption, Document, Revision, UpdateTask
 from documents.selectors import open_tasks
@@ -52,12 +52,12 @@ def document_review_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="document_review",
-        label=_lazy("Documents due for periodic review"),
+        label=gettext_lazy("Documents due for periodic review"),
         items=document_review_items,
         audience=(OFFICERS,),
         lead_days=(30, 7),
         escalate_after=10,
-        description=_lazy(
+        description=gettext_lazy(
             "Documents in force whose next review date (set from the review period after each "
             "issue or review) is near or past. ISO 9001:2015 §7.5.2 sets no legal deadline: "
             "reminders 30 and 7 days before, escalation after 10 working days overdue. Done when "
@@ -126,12 +126,12 @@ def update_task_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="update_task",
-        label=_lazy("TTHC and legal update tasks (3-month rule)"),
+        label=gettext_lazy("TTHC and legal update tasks (3-month rule)"),
         items=update_task_items,
         audience=(OFFICERS,),
         lead_days=(30, 7),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "Open update tasks opened when a TTHC is added, amended or abolished or when a legal "
             "basis is amended or replaced. Decision 19/2014/QĐ-TTg Art. 4.4.a: the procedures are "
             "updated within 3 months of the change's effective date; a deadline on a day off "
@@ -207,12 +207,12 @@ def model_changed_items(context: Context) -> list[Item]:
 register(
     Rule(
         key="model_changed",
-        label=_lazy("Framework models changed since adoption"),
+        label=gettext_lazy("Framework models changed since adoption"),
         items=model_changed_items,
         audience=(OFFICERS,),
         lead_days=(30, 7),
         escalate_after=5,
-        description=_lazy(
+        description=gettext_lazy(
             "Documents a unit adopted from a framework model whose model has since taken a new "
             "issue. Due 3 months after the first newer issue came into force, as for any change "
             "of a procedure's basis (Decision 19/2014/QĐ-TTg Art. 4.4.a), moved to the next "

@@ -54,6 +54,7 @@ STATUS_COLOURS = {
     Status.APPLYING: "#0dcaf0",
     Status.ANNOUNCED: "#198754",
     Status.NEEDS_REANNOUNCEMENT: "#ffc107",
+    Status.NEEDS_ANNOUNCEMENT: "#fd7e14",  # needs action too, told apart in the chart
     Status.LAPSED: "#dc3545",
     None: "#ced4da",
 }
@@ -440,11 +441,23 @@ def dashboard_context(request):
     """The context of the dashboard panel, None when the user reads no unit with a QMS."""
     today = clock.today()
     units = list(selectors.dashboard_units(request.user, today))
+    closed = []
     if not units:
-        return None
-    if len(units) == 1:
-        return officer_context(request, units[0], today)
-    return supervisor_context(request, units, today)
+        # Every unit of the user has ceased (the 2025 reorganisation): its last day, as an archive.
+        closed = selectors.closed_units(request.user, today)
+        if not closed:
+            return None
+        today = closed[0].valid_until
+        units = list(selectors.dashboard_units(request.user, today))
+        if not units:
+            return None
+    context = (
+        officer_context(request, units[0], today)
+        if len(units) == 1
+        else supervisor_context(request, units, today)
+    )
+    context["closed_units"] = [unit for unit in closed if unit.valid_until == today]
+    return context
 
 
 def panel_context(request):

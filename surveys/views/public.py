@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from communes import selectors as unit_selectors
 from communes.models import Unit
 from core.forms import add_service_error
 from core.text import fold
@@ -36,6 +38,25 @@ def public_unit(unit_pk):
     if unit is None or not unit.is_active:
         raise Http404
     return unit
+
+
+def _merged_into(unit_pk):
+    """The survey address of the unit that took over a unit no longer in operation (the QR
+    posters of a merged commune stay on the wall), None when there is none."""
+    unit = Unit.objects.filter(pk=unit_pk, kind__in=services.SURVEY_UNIT_KINDS).first()
+    if unit is None or unit.is_active:
+        return None
+    successor = unit_selectors.successor_in_operation(unit)
+    if successor is None or successor.kind not in services.SURVEY_UNIT_KINDS:
+        return None
+    return f"{reverse('survey:form', args=[successor.pk])}?from={unit.pk}"
+
+
+def _predecessor(unit, pk):
+    """The unit `pk` when it merged into `unit` (the note "Bích Động is now part of ...")."""
+    if not str(pk).isdigit():
+        return None
+    return Unit.objects.filter(pk=pk, successions_out__successor=unit).first()
 
 
 def procedure_choices(unit, query=""):
@@ -57,7 +78,10 @@ def _render(request, template, context, status=200):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_form(request, unit_pk):
-    """GET: the form (?q= narrows the procedures, for phones without JavaScript). POST: submit."""
+    """GET: the form (?q= narrows the procedures, for phones without JavaScript). POST: submit.
+    A unit that merged sends the citizen on to its successor's form."""
+    if request.method == "GET" and (moved := _merged_into(unit_pk)):
+        return redirect(moved)
     unit = public_unit(unit_pk)
     query = request.GET.get("q", "")[:100]
     if request.method == "POST":
@@ -96,7 +120,10 @@ def survey_form(request, unit_pk):
             if len(matches) == 1:  # the search found it: pick it
                 initial["procedure"] = matches[0].pk
         form = SurveyForm(procedures=procedures, initial=initial)
-    return _render(request, "surveys/public/form.html", {"unit": unit, "form": form, "query": query})
+    context = {"unit": unit, "form": form, "query": query}
+    if request.method == "GET" and "from" in request.GET:
+        context["merged_from"] = _predecessor(unit, request.GET["from"])
+    return _render(request, "surveys/public/form.html", context)
 
 
 @require_GET

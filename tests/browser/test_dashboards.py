@@ -1,10 +1,19 @@
-"""The dashboards in a real browser, on the demo of `make run`: the district's ISO staff open the
-home page and see the headline figures, the two charts drawn and one row per commune and ward,
-sort by satisfaction and keep the communes only; Bích Động's ISO officer opens the home page and
-sees what is due and the ward's figures beside the median of its peers. Screenshots of both go
-to test-artifacts/ (dashboard-supervisor.png, dashboard-officer.png)."""
+"""The dashboards in a real browser, on the demo of `make run`.
+
+- The district's ISO staff open the home page. Việt Yên district ceased on 30 June 2025, so they
+  see its archive as on that day, labelled as such: the headline figures, the two charts drawn
+  and one row per commune and ward; they sort by satisfaction and keep the communes only.
+- Bích Động's ISO officer (the ward merged too) sees what was due on its last day and the ward's
+  figures beside the median of its peers.
+- The province's ISO staff see the wards and communes of Bắc Ninh in operation today (a province
+  → commune tree), and the officer of Phường Việt Yên sees the actions carried over from its
+  predecessors falling due.
+
+Screenshots go to test-artifacts/ (dashboard-supervisor.png, dashboard-officer.png,
+dashboard-province.png, dashboard-new-ward.png)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +21,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from audits.models import CorrectiveAction
 from certification.models import QmsProfile, ScoreSheet
+from communes.demo import HISTORY_UNTIL
 from communes.models import Unit
 from surveys.models import Response, Tally
 
@@ -26,10 +37,9 @@ def _district_units():
     return Unit.objects.filter(path__startswith=district.path, kind__in=QMS_KINDS)
 
 
-def _satisfaction_this_year(unit) -> str:
-    """The unit's satisfaction this year as the page shows it, worked out from the raw records:
-    online answers of 4 or 5 and tallied ratings of the periods within the year so far."""
-    today = timezone.localdate()
+def _satisfaction_this_year(unit, today=HISTORY_UNTIL) -> str:
+    """The unit's satisfaction in the year of `today` as the page shows it, worked out from the raw
+    records: online answers of 4 or 5 and tallied ratings of the periods within the year so far."""
     start = datetime.date(today.year, 1, 1)
     answers = Response.objects.filter(
         unit=unit, submitted_at__date__gte=start, submitted_at__date__lte=today, overall__isnull=False
@@ -57,6 +67,7 @@ def test_the_supervisors_dashboard(page, login, screenshot):
     login("district")
     page.goto("/")
     expect(page.locator("#panel-supervisor-dashboard")).to_be_visible()
+    expect(page.locator("#dashboard-archive")).to_contain_text(HISTORY_UNTIL.strftime("%d/%m/%Y"))
     expect(page.locator("#headline-announced .stat-figure")).to_have_text(f"{announced}/{total}")
     expect(page.locator("#headline-latest .stat-figure")).to_have_text("100%")
     rows = page.locator("#dashboard-table tbody tr[data-unit]")
@@ -104,6 +115,7 @@ def test_the_officers_dashboard(page, login, screenshot):
     login("bichdong")
     page.goto("/")
     expect(page.locator("#panel-officer-dashboard")).to_be_visible()
+    expect(page.locator("#dashboard-archive")).to_contain_text("Bích Động")
     expect(page.locator("#panel-supervisor-dashboard")).to_have_count(0)
     expect(page.locator("#officer-due")).to_contain_text("Bích Động")
     expect(page.locator("#peer-comparison tbody tr")).to_have_count(12)
@@ -115,3 +127,36 @@ def test_the_officers_dashboard(page, login, screenshot):
     for peer in peers:
         expect(page.locator("main")).not_to_contain_text(peer.name)
     screenshot("dashboard-officer")
+
+
+def test_the_province_dashboard_and_the_new_ward(page, login, screenshot):
+    """Today: the province's units in operation, Phường Việt Yên needing its announcement; its
+    officer sees the corrective actions carried over from Bích Động and its neighbours."""
+    province = Unit.objects.get(
+        code_system="2025", kind=Unit.Kind.PROVINCE, memberships__user__username="province"
+    )
+    units = Unit.objects.filter(path__startswith=province.path, kind__in=QMS_KINDS).active_on(
+        timezone.localdate()
+    )
+    ward = Unit.objects.get(code_system="2025", code="07777")
+    login("province")
+    page.goto("/")
+    expect(page.locator("#dashboard-archive")).to_have_count(0)
+    expect(page.locator("#dashboard-table tbody tr[data-unit]")).to_have_count(units.count())
+    status = page.locator(f"#dashboard-table tr[data-unit='{ward.pk}'] td[data-col='status']")
+    expect(status).to_contain_text(re.compile("cần công bố", re.IGNORECASE))
+    # No old commune of Việt Yên among the rows: they ceased on 30 June 2025.
+    expect(page.locator("#dashboard-table")).not_to_contain_text("Phường Bích Động")
+    screenshot("dashboard-province")
+
+    page.context.clear_cookies()
+    login("vietyen")
+    page.goto("/")
+    expect(page.locator("#panel-officer-dashboard")).to_be_visible()
+    expect(page.locator("#dashboard-archive")).to_have_count(0)
+    carried = CorrectiveAction.objects.filter(nonconformity__unit=ward, carried_from__isnull=False)
+    assert carried.exists()
+    due = page.locator("#officer-due")
+    expect(due).to_contain_text("Phường Việt Yên")
+    expect(page.locator("#due-overdue li")).not_to_have_count(0)
+    screenshot("dashboard-new-ward")

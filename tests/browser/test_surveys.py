@@ -1,8 +1,9 @@
 """The public satisfaction survey in a real browser, on the demo of `make run`: a citizen scans the
-poster's QR code with a phone (390×844, not logged in), finds the procedure by typing without
-diacritics, rates it and sends; Bích Động's ISO officer then logs in, finds the rating counted
-on the satisfaction results and the comment in the list of online responses, and raises the
-comment as a nonconformity."""
+QR code of the poster still on Bích Động's wall with a phone (390×844, not logged in); Bích Động
+merged into Phường Việt Yên on 1 July 2025, so the survey is the new ward's, with a note saying
+so. The citizen finds the procedure by typing without diacritics, rates it and sends; the ward's
+ISO officer then logs in, finds the rating counted on the satisfaction results and the comment in
+the list of online responses, and raises the comment as a nonconformity."""
 
 import datetime
 import re
@@ -21,6 +22,7 @@ from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS
 pytestmark = pytest.mark.browser
 
 BICH_DONG_CODE = list(PILOT_CODES)[0]
+NEW_WARD_CODE = "07777"  # Phường Việt Yên in the 2025 list (Bích Động's code in the legacy list)
 PHONE = {"width": 390, "height": 844}
 COMMENT = "Cán bộ hướng dẫn tận tình, nhưng phải chờ lâu."
 
@@ -68,13 +70,16 @@ def rate(page, criterion, value):
 
 
 def test_citizen_rates_on_a_phone_and_the_officer_sees_it(phone, page, login, screenshot):
-    unit = Unit.objects.get(code_system="legacy", code=BICH_DONG_CODE)
+    old = Unit.objects.get(code_system="legacy", code=BICH_DONG_CODE)
+    unit = Unit.objects.get(code_system="2025", code=NEW_WARD_CODE)
     birth = Procedure.objects.get(code="1.001193")  # Đăng ký khai sinh
-    before = Response.objects.filter(unit=unit).count()
+    before, before_old = Response.objects.filter(unit=unit).count(), Response.objects.filter(unit=old).count()
 
-    # The citizen, not logged in, opens the address of the QR code.
-    phone.goto(f"/survey/{unit.pk}/")
+    # The citizen, not logged in, opens the address of the old poster's QR code.
+    phone.goto(f"/survey/{old.pk}/")
+    expect(phone).to_have_url(re.compile(rf"/survey/{unit.pk}/\?from={old.pk}$"))
     expect(phone.locator("#survey-unit")).to_have_text(unit.name)
+    expect(phone.locator("#survey-merged")).to_contain_text(old.name)
     # Made for the phone: nothing sticks out sideways.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
@@ -108,9 +113,10 @@ def test_citizen_rates_on_a_phone_and_the_officer_sees_it(phone, page, login, sc
     saved = Response.objects.get(unit=unit, comment=COMMENT)
     assert (saved.procedure, saved.overall, saved.timeliness, saved.fees) == (birth, 4, 3, 5)
     assert Response.objects.filter(unit=unit).count() == before + 1
+    assert Response.objects.filter(unit=old).count() == before_old
 
     # The ward's ISO officer finds it counted in this year's results.
-    login("bichdong")
+    login("vietyen")
     page.click('[data-nav="satisfaction"]')
     expect(page).to_have_url(re.compile(r"/surveys/$"))
     row = page.locator(f"#by-unit tr[data-key='{unit.pk}']")

@@ -109,8 +109,13 @@ def test_seed_twice_changes_nothing(seeded, db):
 
 
 def test_every_unit_announced_under_2015(units):
-    profiles = {p.unit.code: p for p in QmsProfile.objects.select_related("unit", "standard_version")}
+    legacy = QmsProfile.objects.filter(unit__code_system="legacy")
+    profiles = {p.unit.code: p for p in legacy.select_related("unit", "standard_version")}
     assert sorted(profiles) == [u.code for u in units]
+    # Since the 2025 reorganisation, Phường Việt Yên (the successor of Bích Động and three
+    # others) must announce its own QMS.
+    [merged] = QmsProfile.objects.filter(unit__code_system="2025")
+    assert merged.status == QmsProfile.Status.NEEDS_ANNOUNCEMENT
     for profile in profiles.values():
         assert profile.status == QmsProfile.Status.ANNOUNCED
         assert profile.standard_version.code == demo.V2015

@@ -1,4 +1,6 @@
-"""seed_demo (DESIGN.md §3): the demo district, its waves and the six demo accounts."""
+"""seed_demo (DESIGN.md §3): the demo district, its waves and the demo accounts (the six of
+DESIGN.md and the two of the 2025 reorganisation: the Bắc Ninh province staff, the officer of
+Phường Việt Yên)."""
 
 import datetime
 import io
@@ -11,7 +13,7 @@ from communes.demo import committee_group
 from communes.models import Membership, Unit, Wave
 
 User = get_user_model()
-DEMO_USERS = {"admin", "district", "committee", "bichdong", "ninhson", "auditor"}
+DEMO_USERS = {"admin", "district", "committee", "bichdong", "ninhson", "auditor", "province", "vietyen"}
 
 
 def seed():
@@ -24,7 +26,9 @@ def state():
     return {
         "units": Unit.objects.count(),
         "users": User.objects.count(),
-        "memberships": sorted(Membership.objects.values_list("user__username", "unit__code", "role")),
+        "memberships": sorted(
+            Membership.objects.values_list("user__username", "unit__code_system", "unit__code", "role")
+        ),
         "waves": sorted(Wave.objects.values_list("name", "year")),
         "unit_history": Unit.history.count(),
         "membership_history": Membership.history.count(),
@@ -54,12 +58,16 @@ def test_demo_accounts_and_password(demo):
 
 def test_demo_memberships(demo):
     district = Unit.objects.get(code_system="legacy", code="222")
-    assert set(Membership.objects.values_list("user__username", "unit__code", "role")) == {
-        ("district", "222", Membership.Role.SUPERVISOR),
-        ("committee", "222", Membership.Role.COMMITTEE),
-        ("auditor", "222", Membership.Role.AUDITOR),
-        ("bichdong", "07777", Membership.Role.OFFICER),
-        ("ninhson", "07798", Membership.Role.OFFICER),
+    memberships = Membership.objects.values_list("user__username", "unit__code_system", "unit__code", "role")
+    assert set(memberships) == {
+        ("district", "legacy", "222", Membership.Role.SUPERVISOR),
+        ("committee", "legacy", "222", Membership.Role.COMMITTEE),
+        ("auditor", "legacy", "222", Membership.Role.AUDITOR),
+        ("bichdong", "legacy", "07777", Membership.Role.OFFICER),
+        ("ninhson", "legacy", "07798", Membership.Role.OFFICER),
+        ("province", "2025", "24", Membership.Role.SUPERVISOR),
+        ("committee", "2025", "24", Membership.Role.COMMITTEE),
+        ("vietyen", "2025", "07777", Membership.Role.OFFICER),
     }
     assert district.short_name == "Việt Yên"
     committee = User.objects.get(username="committee")
@@ -121,3 +129,32 @@ def test_district_supervisor_sees_the_whole_district(demo, client):
     assert client.login(username="district", password="demo12345")
     response = client.get("/units/")
     assert response.context["table"].paginator.count == 18  # the district and its 17 units
+
+
+def test_no_record_of_an_old_unit_after_its_last_day(demo):
+    """The story of Việt Yên district ends on 30 June 2025: the demos before the reorganisation
+    run as of that day, so no old commune has a record dated after it ceased."""
+    from audits.models import Audit, Nonconformity
+    from certification.models import Measurement
+    from communes.demo import HISTORY_UNTIL
+    from surveys.models import RecordCount, Response, Tally
+
+    district = Unit.objects.get(code_system="legacy", code="222")
+    old = Unit.objects.filter(path__startswith=district.path, valid_until=HISTORY_UNTIL)
+    assert old.count() == 18  # the district and its 17 communes and wards
+    checks = {
+        "responses": Response.objects.filter(unit__in=old, submitted_at__date__gt=HISTORY_UNTIL),
+        "tallies": Tally.objects.filter(unit__in=old, period_end__gt=HISTORY_UNTIL),
+        "record counts": RecordCount.objects.filter(unit__in=old, month__gt=HISTORY_UNTIL),
+        "nonconformities": Nonconformity.objects.filter(unit__in=old, raised_on__gt=HISTORY_UNTIL),
+        "audits": Audit.objects.filter(unit__in=old, planned_month__gt=HISTORY_UNTIL),
+        "measurements": Measurement.objects.filter(
+            indicator__objective__unit__in=old, recorded_on__gt=HISTORY_UNTIL
+        ),
+    }
+    for name, rows in checks.items():
+        assert not rows.exists(), name
+    # ... and the old district's story runs up to then: responses and counts of its last months.
+    last_months = HISTORY_UNTIL - datetime.timedelta(days=62)
+    assert Response.objects.filter(unit__in=old, submitted_at__date__gt=last_months).exists()
+    assert RecordCount.objects.filter(unit__in=old, month__gt=last_months).exists()

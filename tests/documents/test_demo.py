@@ -10,8 +10,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.utils import timezone
 
+from communes.demo import HISTORY_UNTIL
 from communes.models import Unit
 from core.text import fold
 from documents import demo
@@ -90,7 +90,7 @@ def test_seed_twice_changes_nothing(seeded, tmp_path):
 
 def check_every_unit_has_its_document_set(units):
     assert len(units) == 17
-    this_year = timezone.localdate().year
+    this_year = HISTORY_UNTIL.year
     for unit in units:
         documents = {d.code: d for d in Document.objects.filter(unit=unit)}
         assert documents["CSCL"].title == "Chính sách chất lượng"
@@ -121,8 +121,8 @@ def check_pilot_units_are_prepared_by_their_officers(units):
     assert set(
         Revision.objects.exclude(approved_by=None).values_list("approved_by__username", flat=True)
     ) == {"committee"}
-    # No extra accounts: the six demo users only.
-    assert User.objects.count() == 6
+    # No extra accounts: the six demo users and the two of the 2025 reorganisation only.
+    assert User.objects.count() == 8
 
 
 def check_files_are_valid_pdfs_with_their_sha256(units):
@@ -156,10 +156,10 @@ def check_tthc_catalogue_and_legal_bases(units):
 
 
 def check_some_documents_are_overdue_for_review(units):
-    overdue = review_overdue(Document.objects.filter(unit__in=units))
+    overdue = review_overdue(Document.objects.filter(unit__in=units), HISTORY_UNTIL)
     assert 10 <= overdue.count() <= 60
     assert overdue.filter(unit__code="07777").exists()
-    assert Document.objects.filter(unit__in=units, next_review_on__gte=timezone.localdate()).count() > 200
+    assert Document.objects.filter(unit__in=units, next_review_on__gte=HISTORY_UNTIL).count() > 200
 
 
 def check_older_issues_are_superseded_and_kept(units):
@@ -193,20 +193,24 @@ def check_framework_model_adoption(units):
         demo.MODEL_LAGGARDS
     )
     # The laggards' tasks are overdue: the model's issue 2 took effect four months ago.
-    today = timezone.localdate()
+    today = HISTORY_UNTIL
     assert all(t.due_on < today for t in tasks.filter(status=UpdateTask.Status.OPEN))
 
 
 def check_one_tthc_amended_last_month_with_its_tasks(units):
-    today = timezone.localdate()
+    today = HISTORY_UNTIL
     item = DecisionItem.objects.get()
     assert item.change == DecisionItem.Change.AMEND and item.procedure.code == demo.AMENDED_TTHC
     effective_on = item.decision.effective_on
     assert effective_on == today - relativedelta(months=1)
     assert item.decision.number.startswith("DEMO-")
     assert item.procedure.status == Procedure.Status.AMENDED
-    tasks = UpdateTask.objects.filter(decision_item=item)
+    tasks = UpdateTask.objects.filter(decision_item=item, unit__code_system="legacy")
     assert tasks.count() == 17
+    # The 2025 reorganisation carried one of the open ones to Phường Việt Yên, as a procedure to
+    # write (it has no document of its own yet).
+    [carried] = UpdateTask.objects.filter(decision_item=item, unit__code_system="2025")
+    assert carried.action == UpdateTask.Action.CREATE and carried.carried_from.unit.code_system == "legacy"
     assert {t.due_on for t in tasks} == {effective_on + relativedelta(months=3)}
     assert {t.action for t in tasks} == {UpdateTask.Action.REVISE}
     done = tasks.get(status=UpdateTask.Status.DONE)
@@ -218,7 +222,7 @@ def check_work_in_progress(units):
     ninh_son = Revision.objects.filter(document__unit__code="07798")
     assert ninh_son.filter(state=Revision.State.IN_REVIEW).count() == 1
     approved = ninh_son.get(state=Revision.State.APPROVED)
-    assert approved.effective_from == datetime.date(timezone.localdate().year + 1, 1, 1)
+    assert approved.effective_from == datetime.date(HISTORY_UNTIL.year + 1, 1, 1)
     assert Revision.objects.filter(document__unit__code="07777", state=Revision.State.DRAFT).count() == 1
 
 

@@ -88,6 +88,54 @@ def test_only_active_qms_units_have_a_survey(tree, client, which):
     assert not Response.objects.exists()
 
 
+# --- A unit that merged --------------------------------------------------------------------
+@pytest.fixture
+def merged(tree):
+    """Bích Động and Ninh Sơn merged into a new ward on 1 July 2025."""
+    import datetime
+
+    from tests.factories import SuccessionFactory
+
+    ward = UnitFactory(name="Phường Việt Yên", kind="ward", parent=tree.province)
+    for old in (tree.unit_a, tree.unit_b):
+        SuccessionFactory(predecessor=old, successor=ward, effective_on=datetime.date(2025, 7, 1))
+        old.valid_until = datetime.date(2025, 6, 30)
+        old.save()
+    return ward
+
+
+def test_the_old_poster_leads_to_the_successors_survey(tree, client, procedures, merged):
+    response = client.get(form_url(tree.unit_a))
+    assert response.status_code == 302
+    assert response["Location"] == f"{form_url(merged)}?from={tree.unit_a.pk}"
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="survey-merged"' in html
+    assert "Phường Bích Động đã sáp nhập vào Phường Việt Yên" in html
+    # The rating goes to the ward in operation; the old ward takes none.
+    assert post(client, merged, {**ALL_RATINGS, "procedure": procedures["birth"].pk}).status_code == 302
+    assert list(Response.objects.values_list("unit", flat=True)) == [merged.pk]
+    # Posting to the old address is refused: the form always posts to the successor's.
+    assert post(client, tree.unit_a, {**ALL_RATINGS, "procedure": procedures["birth"].pk}).status_code == 404
+    assert Response.objects.count() == 1
+
+
+def test_no_note_for_a_unit_that_did_not_merge_into_it(tree, client, procedures, merged):
+    for bogus in (tree.other_commune.pk, "x", ""):
+        html = client.get(f"{form_url(merged)}?from={bogus}").content.decode()
+        assert 'id="survey-merged"' not in html
+
+
+def test_a_split_unit_has_no_survey(tree, client, merged):
+    """A split commune has several successors: the citizen cannot be sent to one of them."""
+    import datetime
+
+    from tests.factories import SuccessionFactory
+
+    other = UnitFactory(name="Phường Nếnh", kind="ward", parent=tree.province)
+    SuccessionFactory(predecessor=tree.unit_a, successor=other, effective_on=datetime.date(2025, 7, 1))
+    assert client.get(form_url(tree.unit_a)).status_code == 404
+
+
 # --- Submitting -----------------------------------------------------------------------------
 def test_a_rating_is_saved_and_thanked(tree, client, procedures):
     data = {
