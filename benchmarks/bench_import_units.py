@@ -13,33 +13,11 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from bench_db import recreate_database
 
 BENCH_DB = "qms_bench"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-
-def recreate_database(url):
-    """Drop and create qms_bench through the maintenance database; return its URL."""
-    import psycopg2
-
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("postgres"):
-        sys.exit(f"DATABASE_URL must be a PostgreSQL URL, not {parsed.scheme}://")
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname="postgres",
-        connect_timeout=5,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
-    return parsed._replace(path=f"/{BENCH_DB}").geturl()
 
 
 def timed_import(label):
@@ -62,7 +40,7 @@ def timed_import(label):
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings.test")
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qms")
-    os.environ["DATABASE_URL"] = recreate_database(url)
+    os.environ["DATABASE_URL"] = recreate_database(url, BENCH_DB)
 
     import django
 

@@ -35,6 +35,8 @@ import tracemalloc
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench_db import drop_database, recreate_database
+
 BENCH_DB = "qms_bench_reminders"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,41 +45,6 @@ sys.path.insert(0, str(ROOT))
 # around it, and the sweep runs as of it).
 TODAY = datetime.date(2025, 11, 10)
 PROVINCES = 4
-
-
-def maintenance_connection(url):
-    import psycopg2
-
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("postgres"):
-        sys.exit(f"DATABASE_URL must be a PostgreSQL URL, not {parsed.scheme}://")
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname="postgres",
-        connect_timeout=5,
-    )
-    conn.autocommit = True
-    return conn, parsed
-
-
-def recreate_database(url):
-    """Drop and create the benchmark's database through the maintenance database; its URL."""
-    conn, parsed = maintenance_connection(url)
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
-    return parsed._replace(path=f"/{BENCH_DB}").geturl()
-
-
-def drop_database(url):
-    conn, _parsed = maintenance_connection(url)
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-    conn.close()
 
 
 # --- The data set --------------------------------------------------------------------------------
@@ -332,7 +299,11 @@ def main():
         return
 
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qms")
-    bench_url = urlparse(url)._replace(path=f"/{BENCH_DB}").geturl() if args.reuse else recreate_database(url)
+    bench_url = (
+        urlparse(url)._replace(path=f"/{BENCH_DB}").geturl()
+        if args.reuse
+        else recreate_database(url, BENCH_DB)
+    )
     env = {**os.environ, "DATABASE_URL": bench_url}
     os.environ.update(env)
 
@@ -391,7 +362,7 @@ def main():
     if delivery["result"]["sent"] != first["outbox"] or delivery["notifications"] != first["outbox"]:
         failed.append("the delivery did not send every reminder once")
     if args.drop:
-        drop_database(url)
+        drop_database(url, BENCH_DB)
     if failed:
         sys.exit("FAIL: " + "; ".join(failed))
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communes import selectors_merge
 from communes.models import Membership, Succession, Unit
-from communes.services_merge import REORGANISATION_DAY, units_merge_check
+from communes.services import REORGANISATION_DAY
+from communes.services_merge import units_merge_check
 from core import clock, reorganisation
 from core.forms import add_service_error
 from core.scoping import Action
@@ -90,10 +91,10 @@ class MergeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        units = selectors_merge.mergeable_units(user)
-        self.fields["predecessors"].queryset = units
+        units, pool = selectors_merge.mergeable_units(user), selectors_merge.predecessor_pool(user)
+        self.fields["predecessors"].queryset = pool
         self.fields["successor"].queryset = units
-        self.fields["move_memberships"].queryset = units
+        self.fields["move_memberships"].queryset = pool
         self.fields["carry"].choices = [(c.key, c.label) for c in reorganisation.carry_overs()]
         # The template draws the unit lists itself (with a search box); these keep Bootstrap's look.
         self.fields["effective_on"].widget.attrs["class"] = "form-control"

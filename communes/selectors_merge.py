@@ -3,9 +3,10 @@
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 
-from communes.models import Membership, Unit
+from communes.models import Membership, Succession, Unit
 from communes.services_merge import MERGEABLE_KINDS
 from core import clock, reorganisation
 from core.scoping import Action, can_anywhere, get_scope
@@ -16,6 +17,32 @@ def mergeable_units(user):
     return (
         Unit.objects.for_user(user, Action.MANAGE).filter(kind__in=MERGEABLE_KINDS).select_related("parent")
     )
+
+
+def predecessor_pool(user):
+    """The units the user may merge: those they manage and, to be settled into one of those, the
+    commune-level units of their archive (communes.services_merge.may_settle)."""
+    scope = get_scope(user)
+    if scope.everything or not scope.archive:
+        return mergeable_units(user)
+    archive = Q()
+    for root in scope.archive:
+        archive |= Q(path__startswith=root)
+    managed = Unit.objects.for_user(user, Action.MANAGE).values("pk")
+    return Unit.objects.filter(Q(pk__in=managed) | archive, kind__in=MERGEABLE_KINDS).select_related("parent")
+
+
+def merger_to_finish(user, unit, successions):
+    """The succession of `unit` (one of `successions`, its rows as predecessor) whose merger the
+    user may finish in the workflow, carrying its work over and moving its people: a merger or a
+    renaming (link_successors writes no split) into a successor the user manages. None if none."""
+    rows = [row for row in successions if row.kind != Succession.Kind.SPLIT]
+    if len(rows) != 1 or unit.kind not in MERGEABLE_KINDS:
+        return None
+    scope = get_scope(user)
+    if not (scope.covers(Action.MANAGE, rows[0].successor.path) and scope.covers(Action.VIEW, unit.path)):
+        return None
+    return rows[0]
 
 
 def can_merge(user) -> bool:

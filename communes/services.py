@@ -126,12 +126,6 @@ def membership_grant(*, actor, user, unit: Unit, role: str, title: str = "") -> 
     return membership
 
 
-@transaction.atomic
-def membership_revoke(*, actor, membership: Membership) -> None:
-    require(actor, Action.MANAGE, membership.unit, MANAGE_DENIED)
-    membership.delete()
-
-
 # --- the 2025 reorganisation: links from the old units to their successors -------------------
 REORGANISATION_DAY = datetime.date(2025, 7, 1)  # two-tier local government: 34 provinces, no districts
 

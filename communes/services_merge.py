@@ -8,6 +8,12 @@ successor's members read them as an archive (communes.permissions). Predecessors
 `communes.services.successors_link` already linked to the same successor on the same day keep
 their lineage and dates: the merger only carries their work over and moves their people.
 
+Who may merge: the supervisor who manages the successor and every predecessor, or, for a
+predecessor outside their units, one that lies in their archive (an old commune of a province or
+commune their unit succeeded, e.g. a commune of old Bắc Giang for the staff of the new Bắc Ninh):
+since 1 July 2025 settling the former units is the new province's business, the old district
+that managed them having ceased.
+
 Every rule is checked here, in the service, with messages safe to show; the forms call
 `units_merge_check` to show them before the preview.
 """
@@ -23,14 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communes.models import Membership, Succession, Unit
-from communes.services import (
-    MANAGE_DENIED,
-    REORGANISATION_DAY,  # noqa: F401 -- the merge form's default date
-    membership_grant,
-    membership_revoke,
-)
+from communes.services import MANAGE_DENIED, membership_grant
 from core import clock, reorganisation
-from core.scoping import Action, require
+from core.scoping import Action, get_scope, require
 
 # Commune-level units: those that the 2025 reform merged (Resolution 76/2025/UBTVQH15 and the
 # resolutions on each province's commune-level units).
@@ -96,12 +97,32 @@ def _already_linked(rows, successor, effective_on):
     )
 
 
+def may_settle(actor, unit, target) -> bool:
+    """Whether `actor` may merge `unit` (or move its people) into `target`: they manage both, or
+    they manage `target` and `unit` lies in their archive (see the module's docstring)."""
+    scope = get_scope(actor)
+    if target is None or not scope.covers(Action.MANAGE, target.path):
+        return False
+    return scope.covers(Action.MANAGE, unit.path) or scope.is_archive(unit.path)
+
+
+def _require_settle(actor, unit, target) -> None:
+    if not may_settle(actor, unit, target):
+        require(actor, Action.MANAGE, unit, MANAGE_DENIED)  # raises when unit is out of reach
+        require(actor, Action.MANAGE, target, MANAGE_DENIED)
+
+
 def units_merge_check(*, actor, predecessors, successor, effective_on, kind=Succession.Kind.MERGE) -> None:
     """Raise a ValidationError (by field: predecessors, successor, effective_on, kind) unless the
-    merger may be recorded. Out of the actor's MANAGE scope: PermissionDenied."""
+    merger may be recorded. Out of the actor's reach (see `may_settle`): PermissionDenied."""
     predecessors = _distinct(predecessors)
-    for unit in [*predecessors, *([successor] if successor else [])]:
-        require(actor, Action.MANAGE, unit, MANAGE_DENIED)
+    if successor is not None:
+        require(actor, Action.MANAGE, successor, MANAGE_DENIED)
+        for unit in predecessors:
+            _require_settle(actor, unit, successor)
+    else:
+        for unit in predecessors:
+            require(actor, Action.MANAGE, unit, MANAGE_DENIED)
     errors: dict[str, list] = {}
 
     def add(name, message, **params):
@@ -109,11 +130,19 @@ def units_merge_check(*, actor, predecessors, successor, effective_on, kind=Succ
 
     if kind not in MERGE_KINDS:
         add("kind", _("Choose a merger or a split."))
+    existing = {}
+    if predecessors:
+        for row in Succession.objects.filter(predecessor__in=predecessors).select_related("successor"):
+            existing.setdefault(row.predecessor_id, []).append(row)
+    linked = {u.pk for u in predecessors if _already_linked(existing.get(u.pk, []), successor, effective_on)}
     if kind == Succession.Kind.SPLIT:
         # A commune split between several new ones: one run per successor, one predecessor is enough.
         if not predecessors:
             add("predecessors", _("Choose the unit that is split."))
-    elif len(predecessors) < 2:
+    elif not predecessors or (
+        len(linked) < len(predecessors) and _merged_total(predecessors, successor, effective_on) < 2
+    ):
+        # Finishing units that link_successors already linked (carry-overs, people) needs no minimum.
         add("predecessors", _("Choose at least two units to merge."))
     if successor is None:
         add("successor", _("Choose the unit that takes over."))
@@ -126,15 +155,11 @@ def units_merge_check(*, actor, predecessors, successor, effective_on, kind=Succ
     if effective_on is None:
         add("effective_on", _("Give the date the merger takes effect."))
 
-    existing = {}
-    if predecessors:
-        for row in Succession.objects.filter(predecessor__in=predecessors).select_related("successor"):
-            existing.setdefault(row.predecessor_id, []).append(row)
     for unit in predecessors:
         if unit.kind not in MERGEABLE_KINDS:
             add("predecessors", NOT_MERGEABLE, unit=unit)
         earlier = existing.get(unit.pk, [])
-        if _already_linked(earlier, successor, effective_on) is not None:
+        if unit.pk in linked:
             # Linked by successors_link: the merger only carries over the work and moves the people.
             continue
         # A split commune goes to several successors: one split after another is allowed.
@@ -197,6 +222,18 @@ def units_merge_check(*, actor, predecessors, successor, effective_on, kind=Succ
                 )
     if errors:
         raise ValidationError(errors)
+
+
+def _merged_total(predecessors, successor, effective_on) -> int:
+    """The units the successor takes over on that day: those chosen and those already linked."""
+    if successor is None or effective_on is None:
+        return len(predecessors)
+    others = (
+        Succession.objects.filter(successor=successor, effective_on=effective_on)
+        .exclude(predecessor__in=predecessors)
+        .count()
+    )
+    return len(predecessors) + others
 
 
 @transaction.atomic
@@ -310,7 +347,7 @@ def _move(*, actor, memberships, target) -> MoveResult:
         )
     )
     for membership in memberships:
-        require(actor, Action.MANAGE, membership.unit, MANAGE_DENIED)
+        _require_settle(actor, membership.unit, target)
         if membership.user_id in already:
             result.kept += 1
         else:
@@ -319,5 +356,6 @@ def _move(*, actor, memberships, target) -> MoveResult:
             )
             already.add(membership.user_id)
             result.moved += 1
-        membership_revoke(actor=actor, membership=membership)
+        # The role on the old unit ends (its history keeps the record); the check above allowed it.
+        membership.delete()
     return result

@@ -39,6 +39,7 @@ class UnitDetailView(ScopedDetailView):
         unit, user = self.object, self.request.user
         predecessors, successors = selectors.unit_lineage(unit)
         can_manage = selectors.user_can(user, Action.MANAGE, unit)
+        is_archive = selectors.is_archive_for(user, unit)
         people = list(selectors.unit_people(unit))
         today = clock.today()
         context.update(
@@ -55,9 +56,14 @@ class UnitDetailView(ScopedDetailView):
             else None,
             not_yet_since=unit.valid_from if unit.valid_from and unit.valid_from > today else None,
             can_manage=can_manage,
-            can_merge=can_manage and unit.kind in MERGEABLE_KINDS and unit.is_active and not successors,
             can_move_people=can_manage and any(m.unit_id == unit.pk for m in people),
-            is_archive=selectors.is_archive_for(user, unit),
+            is_archive=is_archive,
+            # A unit of the archive is settled by the supervisor of its successor (services_merge).
+            can_merge=(can_manage or (is_archive and selectors_merge.can_merge(user)))
+            and unit.kind in MERGEABLE_KINDS
+            and unit.is_active
+            and not successors,
+            finish_merger=selectors_merge.merger_to_finish(user, unit, successors),
         )
         return context
 

@@ -750,3 +750,121 @@ def test_merge_still_refuses_units_linked_to_another_successor_or_date(tree, sup
             move_memberships=True,
         )
     assert set(Succession.objects.values_list("pk", flat=True)) == before
+
+
+# --- the new province settles the units of its archive ---------------------------------------
+
+
+@pytest.fixture
+def new_province(tree):
+    """The 2025 province that took over the old one (a province-level Succession, as
+    link_successors writes it), a ward of it, and its ISO staff, who manage nothing in the old
+    tree: they read it as their archive."""
+    province = UnitFactory(name="Tỉnh Bắc Ninh", kind=Unit.Kind.PROVINCE, valid_from=JULY_1)
+    ward = UnitFactory(name="Phường Việt Yên", kind=Unit.Kind.WARD, parent=province, valid_from=JULY_1)
+    SuccessionFactory(predecessor=tree.province, successor=province, effective_on=JULY_1, kind="merge")
+    staff = UserFactory(username="province_staff")
+    MembershipFactory(user=staff, unit=province, role=Membership.Role.SUPERVISOR)
+    return province, ward, staff
+
+
+def test_the_new_provinces_staff_split_a_commune_of_the_archive(tree, new_province, officer_a):
+    """A commune the data could not decide (split) is settled by the new province's staff."""
+    _province, ward, staff = new_province
+    result = units_merge(
+        actor=staff,
+        predecessors=[tree.unit_a],
+        successor=ward,
+        effective_on=JULY_1,
+        kind=Succession.Kind.SPLIT,
+        move_memberships=True,
+    )
+    assert [s.predecessor for s in result.successions] == [tree.unit_a]
+    tree.unit_a.refresh_from_db()
+    assert tree.unit_a.valid_until == JUNE_30
+    assert Membership.objects.filter(user=officer_a, unit=ward).exists()
+    assert not Membership.objects.filter(user=officer_a, unit=tree.unit_a).exists()
+
+
+def test_the_archive_is_settled_only_into_a_unit_the_staff_manage(tree, new_province, other_supervisor):
+    _province, ward, staff = new_province
+    # Into a unit of the old tree, which they only read: refused.
+    with pytest.raises(PermissionDenied):
+        units_merge(
+            actor=staff,
+            predecessors=[tree.unit_a, tree.unit_b],
+            successor=tree.other_commune,
+            effective_on=JULY_1,
+        )
+    # Another supervisor, whose archive this is not, may not settle it into their own unit either.
+    theirs = UnitFactory(name="Xã Mới Khác", kind=Unit.Kind.COMMUNE, parent=tree.other_district)
+    with pytest.raises(PermissionDenied):
+        units_merge(
+            actor=other_supervisor,
+            predecessors=[tree.unit_a, tree.unit_b],
+            successor=theirs,
+            effective_on=JULY_1,
+        )
+    assert not Succession.objects.exclude(predecessor=tree.province).exists()
+
+
+def test_the_new_provinces_staff_finish_a_linked_merger_from_the_unit_page(
+    tree, new_province, officer_a, login, recorder
+):
+    """link_successors linked Bích Động alone (a rename-like merger): its page offers the staff to
+    hand its work and people over; the workflow takes the single linked unit."""
+    _province, ward, staff = new_province
+    SuccessionFactory(predecessor=tree.unit_a, successor=ward, effective_on=JULY_1, kind="merge")
+    Unit.objects.filter(pk=tree.unit_a.pk).update(valid_until=JUNE_30)
+    client = login(staff)
+
+    html = client.get(tree.unit_a.get_absolute_url()).content.decode()
+    assert 'id="finish-merger-link"' in html and 'id="merge-link"' not in html
+    url = f"{MERGE}?predecessors={tree.unit_a.pk}&amp;successor={ward.pk}&amp;effective_on=2025-07-01"
+    assert url in html
+    page = client.get(url.replace("&amp;", "&")).content.decode()
+    assert f'id="id_predecessors_{tree.unit_a.pk}"' in page  # offered though no longer active
+
+    data = {
+        "predecessors": [tree.unit_a.pk],
+        "successor": ward.pk,
+        "effective_on": "2025-07-01",
+        "kind": "merge",
+        "carry": ["test_recorder"],
+        "move_memberships": [tree.unit_a.pk],
+    }
+    assert client.post(MERGE, {**data, "step": "preview"}).status_code == 200
+    response = client.post(MERGE, {**data, "step": "confirm"})
+    assert response.status_code == 302 and response["Location"] == ward.get_absolute_url()
+    assert Succession.objects.filter(predecessor=tree.unit_a).count() == 1  # no second link
+    assert [c["predecessor_ids"] for c in recorder.carries] == [[tree.unit_a.pk]]
+    assert Membership.objects.filter(user=officer_a, unit=ward).exists()
+
+
+def test_a_single_unit_not_yet_linked_is_still_no_merger(tree, new_province):
+    _province, ward, staff = new_province
+    with pytest.raises(ValidationError, match="at least two units"):
+        units_merge(actor=staff, predecessors=[tree.unit_a], successor=ward, effective_on=JULY_1)
+
+
+def test_the_archive_page_offers_nothing_to_a_reader_who_manages_nothing(tree, new_province, login):
+    """The ward's officer reads the old commune as an archive but settles nothing."""
+    _province, ward, _staff = new_province
+    officer = UserFactory(username="ward_officer")
+    MembershipFactory(user=officer, unit=ward, role=Membership.Role.OFFICER)
+    SuccessionFactory(predecessor=tree.unit_b, successor=ward, effective_on=JULY_1, kind="merge")
+    for unit in (tree.unit_a, tree.unit_b):
+        html = login(officer).get(unit.get_absolute_url()).content.decode()
+        assert 'id="merge-link"' not in html and 'id="finish-merger-link"' not in html
+
+
+def test_the_split_commune_of_the_archive_is_offered_for_merging(tree, new_province, login):
+    _province, ward, staff = new_province
+    client = login(staff)
+    html = client.get(tree.unit_a.get_absolute_url()).content.decode()
+    assert 'id="merge-link"' in html  # in operation, not linked: settle it
+    page = client.get(MERGE).content.decode()
+    for unit in (tree.unit_a, tree.unit_b):
+        assert f'id="id_predecessors_{unit.pk}"' in page
+    assert f'<option value="{ward.pk}"' in page
+    assert f'<option value="{tree.unit_a.pk}"' not in page  # never a successor: they only read it
