@@ -198,3 +198,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # The address citizens reach the public survey at, printed on the QR poster (e.g.
 # https://qms.example.gov.vn when the staff use an internal address); empty: the request's own.
 SURVEY_PUBLIC_BASE_URL = env("SURVEY_PUBLIC_BASE_URL", default="")
+
+# The 2025 reorganisation: months a unit formed by a merger or a split has to announce its QMS
+# (the "needs announcement" reminder). No legal text sets it; 6 by default.
+MERGER_ANNOUNCE_MONTHS = env.int("MERGER_ANNOUNCE_MONTHS", default=6)
