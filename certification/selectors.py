@@ -18,7 +18,7 @@ from certification.models import (
     ScoreLine,
     ScoreSheet,
 )
-from certification.services.profile import compute_status, merger_dates, procedure_codes
+from certification.services.profile import compute_status, merger_dates, merger_status, procedure_codes
 from communes.models import Unit
 
 
@@ -124,15 +124,9 @@ def status_on(units, day: datetime.date) -> dict[int, UnitQmsStatus]:
         if entry.profile is None:
             continue
         merged_on = mergers.get(pk)
-        if (
-            merged_on is not None
-            and merged_on <= day
-            and not (entry.announcement is not None and entry.announcement.signed_on >= merged_on)
-        ):
-            revoked = any(
-                d.kind == Decision.Kind.REVOCATION and d.signed_on >= merged_on for d in entry.decisions
-            )
-            entry.status_then = Status.LAPSED if revoked else Status.NEEDS_ANNOUNCEMENT
+        merged = merger_status(entry.decisions, merged_on) if merged_on and merged_on <= day else None
+        if merged is not None:
+            entry.status_then = merged
         elif entry.announcement is not None:
             entry.status_then = Status.ANNOUNCED
         elif any(d.kind == Decision.Kind.REVOCATION for d in entry.decisions):

@@ -10,8 +10,9 @@ each carry-over skips what it already carried.
 from django.db import transaction
 
 from communes.demo import demo_account
-from communes.models import Membership, Succession, Unit
+from communes.models import Membership, Unit
 from communes.services import REORGANISATION_DAY, successors_link, units_import
+from communes.services_merge import units_merge
 from core import reorganisation
 
 ORDER = 150  # after the domain apps (100), before the reminder sweep (200)
@@ -58,25 +59,20 @@ def seed(stdout=None):
     ward = Unit.objects.get(code_system=CURRENT, code=WARD_CODE)
     users = _accounts(province)
 
-    # The open work of the predecessors of Phường Việt Yên, taken over by the ward on 1 July 2025.
-    # successors_link wrote the lineage and the dates; the carry-overs are called directly rather
-    # than through communes.services_merge.units_merge, which also requires managing the old
-    # units of Bắc Giang, outside the new province supervisor's scope.
-    predecessor_ids = sorted(
-        Succession.objects.filter(successor=ward, effective_on=REORGANISATION_DAY).values_list(
-            "predecessor_id", flat=True
-        )
+    # The open work of the predecessors of Phường Việt Yên, handed over to the ward by the
+    # province's ISO staff: the merge workflow's service finishes the mergers link_successors
+    # wrote (their old communes are the province's archive), carrying every registered kind.
+    predecessors = Unit.objects.filter(
+        successions_out__successor=ward, successions_out__effective_on=REORGANISATION_DAY
     )
-    carried = []
-    for carry_over in reorganisation.carry_overs():
-        count = carry_over.carry(
-            actor=users["province"],
-            predecessor_ids=list(predecessor_ids),
-            successor=ward,
-            on=REORGANISATION_DAY,
-        )
-        if count:
-            carried.append(f"{carry_over.label}: {count}")
+    result = units_merge(
+        actor=users["province"],
+        predecessors=list(predecessors.order_by("pk")),
+        successor=ward,
+        effective_on=REORGANISATION_DAY,
+        carry=[carry_over.key for carry_over in reorganisation.carry_overs()],
+    )
+    carried = [f"{label}: {count}" for label, count in result.carried if count]
     linked = len(link.linked) + len(link.already)
     return (
         f"Reorganisation: {linked} old units linked to their successors in {province}; "

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communes import selectors_merge
-from communes.models import Membership, Succession, Unit
+from communes.models import Membership, Succession, Unit, in_operation_q
 from communes.services import REORGANISATION_DAY
 from communes.services_merge import units_merge_check
 from core import clock, reorganisation
@@ -110,18 +110,11 @@ class MergeForm(forms.Form):
             initial = [initial]
         return {str(getattr(v, "pk", v)) for v in initial}
 
-    def offered_predecessors(self):
-        today = clock.today()
-        chosen = self._chosen("predecessors")
+    def _offered(self, name, in_operation):
+        chosen = self._chosen(name)
         units = (
-            self.fields["predecessors"]
-            .queryset.filter(
-                Q(pk__in=[int(v) for v in chosen if v.isdigit()])
-                | (
-                    (Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-                    & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-                )
-            )
+            self.fields[name]
+            .queryset.filter(Q(pk__in=[int(v) for v in chosen if v.isdigit()]) | in_operation)
             .order_by("parent__name", "name")
         )
         for unit in units:
@@ -129,22 +122,13 @@ class MergeForm(forms.Form):
             unit.label = _label(unit)
         return units
 
+    def offered_predecessors(self):
+        return self._offered("predecessors", in_operation_q(clock.today()))
+
     def offered_successors(self):
+        """Units not ended yet: a successor may be set up before the merger takes effect."""
         today = clock.today()
-        chosen = self._chosen("successor")
-        units = (
-            self.fields["successor"]
-            .queryset.filter(
-                Q(pk__in=[int(v) for v in chosen if v.isdigit()])
-                | Q(valid_until__isnull=True)
-                | Q(valid_until__gte=today)
-            )
-            .order_by("parent__name", "name")
-        )
-        for unit in units:
-            unit.chosen = str(unit.pk) in chosen
-            unit.label = _label(unit)
-        return units
+        return self._offered("successor", Q(valid_until__isnull=True) | Q(valid_until__gte=today))
 
     def clean(self):
         data = super().clean()

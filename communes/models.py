@@ -33,13 +33,22 @@ class Wave(models.Model):
         return self.name
 
 
+def in_operation_q(day, prefix: str = "") -> Q:
+    """Units in operation on `day` (a merged or abolished unit gets valid_until); `prefix` reads
+    them through a relation, e.g. "unit__"."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day})
+    )
+
+
+def in_operation(valid_from, valid_until, day) -> bool:
+    """The same test as in_operation_q, on a unit's dates."""
+    return (valid_from is None or valid_from <= day) and (valid_until is None or valid_until >= day)
+
+
 class UnitQuerySet(ScopedQuerySet):
     def active_on(self, day=None):
-        day = day or timezone.localdate()
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
-        )
+        return self.filter(in_operation_q(day or timezone.localdate()))
 
     def subtree(self, unit, include_self=True):
         qs = self.filter(path__startswith=unit.path)
@@ -140,10 +149,10 @@ class Unit(models.Model):
 
     @property
     def is_active(self):
-        today = timezone.localdate()
-        return (self.valid_from is None or self.valid_from <= today) and (
-            self.valid_until is None or self.valid_until >= today
-        )
+        return self.in_operation_on(timezone.localdate())
+
+    def in_operation_on(self, day) -> bool:
+        return in_operation(self.valid_from, self.valid_until, day)
 
     def refresh_search_text(self):
         self.search_text = fold(f"{self.name} {self.short_name} {self.code}")

@@ -32,6 +32,18 @@ def predecessor_pool(user):
     return Unit.objects.filter(Q(pk__in=managed) | archive, kind__in=MERGEABLE_KINDS).select_related("parent")
 
 
+def can_merge_unit(user, unit, successions, today) -> bool:
+    """Whether the unit's page offers to merge it: a commune-level unit in operation on `today`
+    that was never merged, which the user manages or reads as an archive while managing some unit
+    to merge it into (communes.services_merge.may_settle decides for the chosen successor)."""
+    if unit.kind not in MERGEABLE_KINDS or successions:
+        return False
+    if not unit.in_operation_on(today):
+        return False
+    scope = get_scope(user)
+    return scope.covers(Action.MANAGE, unit.path) or (scope.is_archive(unit.path) and can_merge(user))
+
+
 def merger_to_finish(user, unit, successions):
     """The succession of `unit` (one of `successions`, its rows as predecessor) whose merger the
     user may finish in the workflow, carrying its work over and moving its people: a merger or a

@@ -4,7 +4,7 @@ from communes import selectors, selectors_merge, services
 from communes.filters import UnitFilter
 from communes.forms import UnitForm
 from communes.models import Unit
-from communes.services_merge import MERGEABLE_KINDS, ONE_DAY
+from communes.services_merge import ONE_DAY
 from communes.tables import UnitTable
 from core import clock
 from core.scoping import Action
@@ -39,7 +39,6 @@ class UnitDetailView(ScopedDetailView):
         unit, user = self.object, self.request.user
         predecessors, successors = selectors.unit_lineage(unit)
         can_manage = selectors.user_can(user, Action.MANAGE, unit)
-        is_archive = selectors.is_archive_for(user, unit)
         people = list(selectors.unit_people(unit))
         today = clock.today()
         context.update(
@@ -57,12 +56,8 @@ class UnitDetailView(ScopedDetailView):
             not_yet_since=unit.valid_from if unit.valid_from and unit.valid_from > today else None,
             can_manage=can_manage,
             can_move_people=can_manage and any(m.unit_id == unit.pk for m in people),
-            is_archive=is_archive,
-            # A unit of the archive is settled by the supervisor of its successor (services_merge).
-            can_merge=(can_manage or (is_archive and selectors_merge.can_merge(user)))
-            and unit.kind in MERGEABLE_KINDS
-            and unit.is_active
-            and not successors,
+            is_archive=selectors.is_archive_for(user, unit),
+            can_merge=selectors_merge.can_merge_unit(user, unit, successors, today),
             finish_merger=selectors_merge.merger_to_finish(user, unit, successors),
         )
         return context

@@ -10,6 +10,6 @@ def notifications(request):
         return {}
     return {
         "unread_notifications": SimpleLazyObject(
-            lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
+            lambda: Notification.objects.filter(user=user).unread().count()
         )
     }

@@ -33,7 +33,7 @@ def notification_list(request):
     notifications = Notification.objects.filter(user=request.user)
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
-        notifications = notifications.filter(read_at__isnull=True)
+        notifications = notifications.unread()
     query = request.GET.get("q", "").strip()
     if query:
         notifications = notifications.filter(title__icontains=query)

@@ -18,9 +18,6 @@ from core.scoping import Action, get_scope
 from reports.models import AnnualReport
 from surveys import selectors as survey_selectors
 
-# The version of the standard the units are expected to be on (Decision 101/QĐ-BKHCN, 2019).
-CURRENT_VERSION = "TCVN ISO 9001:2015"
-
 
 def supervising_units(user):
     """The supervising units (a province, a district: no QMS of their own) whose report the user
@@ -70,6 +67,11 @@ class UnitLine:
     def version(self) -> str:
         version = self.qms.version
         return version.code if version else ""
+
+    def on_version(self, version) -> bool:
+        """Whether the unit's QMS is on `version` (a StandardVersion, or None: never)."""
+        current = self.qms.version
+        return bool(current and version and current.pk == version.pk)
 
     @property
     def announced(self) -> bool:
@@ -143,14 +145,16 @@ class AnnualContent:
         return self.report.proposals if self.report else ""
 
 
-def _summary(lines) -> Summary:
+def _summary(lines, latest) -> Summary:
+    """The report's totals; `latest`: the latest standard version
+    (certification.selectors.latest_version())."""
     summary = Summary(units=len(lines))
     for line in lines:
         if line.profile:
             summary.with_profile += 1
             summary.versions[line.version] = summary.versions.get(line.version, 0) + 1
         summary.announced += line.announced
-        summary.on_current_version += line.version == CURRENT_VERSION
+        summary.on_current_version += line.on_version(latest)
         summary.audits += len(line.audits_held)
         summary.audited += bool(line.audits_held)
         summary.reviews += len(line.reviews)
@@ -166,7 +170,7 @@ def _summary(lines) -> Summary:
 
 
 def annual_content(unit, year, today=None) -> AnnualContent:
-    """Everything the report of `unit` for `year` shows. Eleven queries, whatever the number of
+    """Everything the report of `unit` for `year` shows. Twelve queries, whatever the number of
     units and records."""
     today = today or clock.today()
     units = list(report_units(unit, year))
@@ -210,6 +214,6 @@ def annual_content(unit, year, today=None) -> AnnualContent:
         audits=audits,
         reviews=reviews,
         inspections=inspections,
-        summary=_summary(ordered),
+        summary=_summary(ordered, certification_selectors.latest_version()),
         report=AnnualReport.objects.filter(unit=unit, year=year).select_related("updated_by").first(),
     )

@@ -20,8 +20,8 @@ from surveys.forms_records import MONTH_INPUT_FORMATS
 from surveys.models import CRITERION_CHOICES, Reconciliation, RecordCount, Tally
 
 
-class _SubtreeUnitFilter(django_filters.ModelChoiceFilter):
-    """A unit and the units below it."""
+class SubtreeUnitFilter(django_filters.ModelChoiceFilter):
+    """A unit and the units below it; `path_lookup` names the path of the filtered rows' unit."""
 
     def __init__(self, *args, path_lookup="unit__path", **kwargs):
         self.path_lookup = path_lookup
@@ -80,7 +80,7 @@ def _used_procedures(queryset):
 
 class TallyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    unit = _SubtreeUnitFilter(label=_("Unit"), queryset=Unit.objects.none())
+    unit = SubtreeUnitFilter(label=_("Unit"), queryset=Unit.objects.none())
     channel = django_filters.ChoiceFilter(
         label=_("Channel"), choices=Tally.Channel.choices, empty_label=_("any")
     )
@@ -107,7 +107,7 @@ class TallyFilter(django_filters.FilterSet):
 
 class RecordCountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    unit = _SubtreeUnitFilter(label=_("Unit"), queryset=Unit.objects.none())
+    unit = SubtreeUnitFilter(label=_("Unit"), queryset=Unit.objects.none())
     source = django_filters.ChoiceFilter(
         label=_("Source"), choices=RecordCount.Source.choices, empty_label=_("both sources")
     )
@@ -152,7 +152,7 @@ class ReconciliationFilter(django_filters.FilterSet):
     """Filters the units whose months are reconciled; the months and the status are read by the
     view from the form (the mismatches are computed, not rows of a table)."""
 
-    unit = _SubtreeUnitFilter(label=_("Unit"), queryset=Unit.objects.none(), path_lookup="path")
+    unit = SubtreeUnitFilter(label=_("Unit"), queryset=Unit.objects.none(), path_lookup="path")
     month_from = MonthFilter(label=_("From month"), method="keep")
     month_to = MonthFilter(label=_("To month"), method="keep")
     status = django_filters.ChoiceFilter(

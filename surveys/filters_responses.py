@@ -15,6 +15,7 @@ from communes.models import Unit
 from core.scoping import Action
 from core.text import fold
 from documents.models import Procedure
+from surveys.filters_records import SubtreeUnitFilter
 from surveys.models import Response
 
 # Every precomposed letter of Vietnamese with a diacritic, in both cases, and its folded letter.
@@ -47,15 +48,6 @@ class _FoldAccents(Func):
         return Func(self.source_expressions[0], function="qms_fold").as_sql(compiler, connection)
 
 
-class _SubtreeUnitFilter(django_filters.ModelChoiceFilter):
-    """A unit and the units below it (a district shows its communes' responses)."""
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(unit__path__startswith=value.path)
-
-
 RATING_CHOICES = [
     ("satisfied", _("satisfied (4–5)")),
     ("not_satisfied", _("not satisfied (1–3)")),
@@ -69,7 +61,7 @@ RATING_CHOICES = [
 
 class ResponseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search in the comments"), method="search")
-    unit = _SubtreeUnitFilter(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("any"))
+    unit = SubtreeUnitFilter(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("any"))
     procedure = django_filters.ModelChoiceFilter(
         label=_("Procedure"), queryset=Procedure.objects.none(), empty_label=_("any")
     )

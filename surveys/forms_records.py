@@ -13,13 +13,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certification.models import QMS_UNIT_KINDS
 from communes.models import Unit
 from core.forms import submit_helper
 from core.scoping import Action
 from documents.models import Procedure
 from surveys.models import CRITERION_CHOICES, Reconciliation, RecordCount, Tally
 from surveys.services.imports import COUNT_MAX
-from surveys.services.responses import SURVEY_UNIT_KINDS
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 MONTH_INPUT_FORMATS = ["%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y"]
@@ -29,7 +29,7 @@ def desk_units(user, action=Action.CHANGE):
     """One-stop units (communes, wards, towns, agencies) in the user's scope for `action`."""
     return (
         Unit.objects.for_user(user, action)
-        .filter(kind__in=SURVEY_UNIT_KINDS)
+        .filter(kind__in=QMS_UNIT_KINDS)
         .only("name", "path", "kind")
         .order_by("path")
     )

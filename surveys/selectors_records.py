@@ -84,20 +84,20 @@ class Mismatch:
             return set(FIELDS)
         return {name for name, diff in self.differences.items() if diff}
 
+    def cell(self, name: str) -> dict:
+        """One field: both figures (None for a missing source), the difference, whether it differs."""
+        return {
+            "field": name,
+            "software": None if self.software is None else self.software[name],
+            "book": None if self.book is None else self.book[name],
+            "difference": self.differences.get(name),
+            "differs": name in self.differing,
+        }
+
     @property
     def cells(self) -> list[dict]:
-        """One entry per field for the templates: both figures, the difference, whether it differs."""
-        differing = self.differing
-        return [
-            {
-                "field": name,
-                "software": None if self.software is None else self.software[name],
-                "book": None if self.book is None else self.book[name],
-                "difference": self.differences.get(name),
-                "differs": name in differing,
-            }
-            for name in FIELDS
-        ]
+        """One entry per field for the templates (see `cell`)."""
+        return [self.cell(name) for name in FIELDS]
 
 
 def mismatches(units, start: datetime.date, end: datetime.date) -> list[Mismatch]:

@@ -193,9 +193,10 @@ class MismatchTable(tables.Table):
         return f"{value:%m/%Y}"
 
     def _cell(self, record, field):
-        software = "—" if record.software is None else record.software[field]
-        book = "—" if record.book is None else record.book[field]
-        diff = record.differences.get(field)
+        cell = record.cell(field)
+        software = "—" if cell["software"] is None else cell["software"]
+        book = "—" if cell["book"] is None else cell["book"]
+        diff = cell["difference"]
         extra = ""
         if diff:
             extra = format_html(

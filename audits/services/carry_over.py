@@ -16,22 +16,19 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from audits.models import CorrectiveAction, Nonconformity
+from audits.selectors import open_actions
 from core import reorganisation
 from core.scoping import Action, require
 
 KEY = "corrective_actions"
-State = CorrectiveAction.State
-# The states of an action still to finish, as audits.selectors.open_actions counts them.
-OPEN_STATES = (State.PLANNED, State.DONE)
 CARRY_DENIED = gettext_lazy("You may not carry records over to %(unit)s.")
 
 
 def _pending(predecessor_ids):
     """Open actions of the predecessors' open nonconformities that were never carried over."""
-    return CorrectiveAction.objects.filter(
+    return open_actions().filter(
         nonconformity__unit_id__in=list(predecessor_ids),
         nonconformity__status=Nonconformity.Status.OPEN,
-        state__in=OPEN_STATES,
         carried_to__isnull=True,
     )
 

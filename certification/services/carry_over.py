@@ -14,7 +14,8 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification.models import QmsProfile, StandardVersion
+from certification.models import QmsProfile
+from certification.selectors import latest_version
 from certification.services.profile import MERGER_KINDS, profile_create, refresh_status
 from communes.models import Succession
 from core import reorganisation
@@ -22,10 +23,6 @@ from core.scoping import Action, require
 
 KEY = "qms_profile"
 CARRY_DENIED = gettext_lazy("You may not carry records over to %(unit)s.")
-
-
-def _newest_version():
-    return StandardVersion.objects.order_by("-sort_order", "-pk").first()
 
 
 def qms_profile_preview(predecessor_ids) -> list[reorganisation.Pending]:
@@ -85,7 +82,7 @@ def qms_profile_carry(*, actor, predecessor_ids, successor, on=None) -> int:
         refresh_status(existing)
         return 0
     ids = [pk for pk in predecessor_ids if pk != successor.pk]
-    version = _newest_version()
+    version = latest_version()
     if version is None:
         raise ValidationError(_("No standard version is defined: add one in the admin panel first."))
     profiles = {p.unit_id: p for p in QmsProfile.objects.filter(unit_id__in=ids)}

@@ -163,18 +163,30 @@ def merger_dates(unit_ids) -> dict[int, datetime.date]:
     )
 
 
+def merger_status(decisions, merged_on) -> str | None:
+    """The status of a unit formed by a merger or a split on `merged_on`, from its `decisions` in
+    force: a merged unit is a new agency, so only a decision signed since the merger covers its
+    QMS. Lapsed when revoked since, needs announcement when nothing was announced since; None
+    when an announcement signed since decides (or the unit was not formed by a merger)."""
+    if merged_on is None or any(
+        d.kind in Decision.ANNOUNCING and d.signed_on >= merged_on for d in decisions
+    ):
+        return None
+    if any(d.kind == Kind.REVOCATION and d.signed_on >= merged_on for d in decisions):
+        return Status.LAPSED
+    return Status.NEEDS_ANNOUNCEMENT
+
+
 def compute_status(profile, current_decisions, codes, merged_on=None) -> str:
     """The status the decisions give a profile. `current_decisions`: its unit's decisions that
     are not superseded; `codes`: the sorted TTHC codes of the profile; `merged_on`: the day the
     unit was formed by a merger or a split (merger_dates), None when it was not."""
     announcing = [d for d in current_decisions if d.kind in Decision.ANNOUNCING]
     if merged_on is not None:
-        # A merged unit is a new agency: only a decision signed since the merger covers its QMS.
+        status = merger_status(current_decisions, merged_on)
+        if status is not None:
+            return status
         announcing = [d for d in announcing if d.signed_on >= merged_on]
-        if not announcing:
-            if any(d.kind == Kind.REVOCATION and d.signed_on >= merged_on for d in current_decisions):
-                return Status.LAPSED
-            return Status.NEEDS_ANNOUNCEMENT
     if any(_matches(d, profile, codes) for d in announcing):
         return Status.ANNOUNCED
     if announcing:

@@ -24,6 +24,7 @@ from communes.models import Succession
 from core import reorganisation
 from core.scoping import Action, require
 from documents.models import UpdateTask
+from documents.selectors import open_tasks
 
 KEY = "update_tasks"
 CARRY_DENIED = gettext_lazy("You may not carry records over to %(unit)s.")
@@ -66,9 +67,7 @@ def _carried_action(task, predecessor_ids):
 
 def _open_originals(predecessor_ids):
     """Open tasks of the predecessors that were never carried over."""
-    return UpdateTask.objects.filter(
-        unit_id__in=list(predecessor_ids), status=UpdateTask.Status.OPEN, carried_to__isnull=True
-    )
+    return open_tasks().filter(unit_id__in=list(predecessor_ids), carried_to__isnull=True)
 
 
 def _covered_causes(predecessor_ids, successor_ids=None) -> set[tuple]:

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 from audits.models import Audit, CorrectiveAction, Inspection
 from audits.selectors import audits_held, open_actions, reviews_held
 from communes.models import Unit
+from core.urls_cache import url_maker
 from reminders.rules.base import AUDITORS, OFFICERS, SUPERVISORS, Context, Item, Rule, register
-from reminders.rules.common import in_scope_q, legal_period_end, month_end, short, url_maker
+from reminders.rules.common import in_scope_q, legal_period_end, month_end, short
 
 # The audit report is due 30 days after the audit (issue 6). The audit records no end date of
 # its fieldwork (a commune's audit takes a day or two): the day it started stands for it.

@@ -23,6 +23,7 @@ from certification.models import (
 )
 from certification.services.profile import merger_dates
 from communes.models import Unit
+from core.urls_cache import url_maker
 from reminders.rules.base import (
     COMMITTEE_ABOVE,
     OFFICERS,
@@ -32,7 +33,7 @@ from reminders.rules.base import (
     Rule,
     register,
 )
-from reminders.rules.common import in_scope_q, legal_period_end, short, url_maker
+from reminders.rules.common import in_scope_q, legal_period_end, short
 
 # No rule of law sets how long the supervisor takes to finalise a self-scored sheet, or the
 # committee to approve a finalised one: two weeks each (15 days). The supervisor's are counted

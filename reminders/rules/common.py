@@ -7,41 +7,19 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
-from django.urls import reverse
 
+from communes.models import in_operation_q
 from reminders.workdays import next_working_day
-
-_SENTINEL = 987654321
-
-
-def active_unit_q(today: datetime.date, prefix: str = "unit__") -> Q:
-    """Rows whose unit is in operation on `today` (a merged or abolished unit gets valid_until:
-    it has no one left to remind). The same test as communes.models.UnitQuerySet.active_on."""
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": today})) & (
-        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": today})
-    )
 
 
 def in_scope_q(context, prefix: str = "unit__") -> Q:
     """Rows whose unit is in operation on the context's day and, when the context names units
     (`context.unit_ids`), is one of them: every rule filters its rows with it."""
-    q = active_unit_q(context.today, prefix)
+    # A merged or abolished unit gets valid_until: it has no one left to remind.
+    q = in_operation_q(context.today, prefix)
     if context.unit_ids is not None:
         q &= Q(**{f"{prefix}pk__in": sorted(context.unit_ids)})
     return q
-
-
-def url_maker(name: str, fragment: str = ""):
-    """A fast `pk → url` for a URL pattern with one integer argument: reverse once, then format.
-
-    A sweep over 100,000 documents would otherwise spend most of its time in reverse().
-    """
-    template = reverse(name, args=[_SENTINEL]).replace(str(_SENTINEL), "{}") + fragment
-
-    def make(pk, *extra):
-        return template.format(pk, *extra)
-
-    return make
 
 
 def legal_period_end(start: datetime.date, *, days: int = 0, months: int = 0) -> datetime.date:

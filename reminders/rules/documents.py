@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.urls_cache import url_maker
 from documents.models import Adoption, Document, Revision, UpdateTask
 from documents.selectors import open_tasks
 from reminders.rules.base import OFFICERS, Context, Item, Rule, register
-from reminders.rules.common import in_scope_q, legal_period_end, short, url_maker
+from reminders.rules.common import in_scope_q, legal_period_end, short
 
 # Decision 19/2014/QĐ-TTg Art. 4.4.a: the affected procedures are revised within 3 months of
 # the effective date of the change (documents.services.tasks.UPDATE_MONTHS).

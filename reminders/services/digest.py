@@ -52,7 +52,7 @@ def _candidates(now: datetime.datetime, day: datetime.date):
         .order_by("-sent_at")
         .values("sent_at")[:1]
     )
-    news = Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True, created_at__gt=earliest)
+    news = Notification.objects.filter(user=OuterRef("pk"), created_at__gt=earliest).unread()
     return (
         get_user_model()
         .objects.filter(is_active=True)
@@ -149,9 +149,8 @@ def send_digests(now: datetime.datetime | None = None) -> DigestResult:
     starts = {user.pk: max(user.last_sent, earliest) if user.last_sent else earliest for user in users}
     by_user = defaultdict(list)
     notifications = (
-        Notification.objects.filter(
-            user_id__in=starts, read_at__isnull=True, created_at__gt=earliest, created_at__lte=now
-        )
+        Notification.objects.filter(user_id__in=starts, created_at__gt=earliest, created_at__lte=now)
+        .unread()
         .order_by("due_on", "created_at", "id")
         .only("user_id", "title", "url", "stage", "due_on", "created_at")
     )

@@ -18,15 +18,13 @@ def mark_read(*, user, notification: Notification) -> Notification:
         raise PermissionDenied
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=notification.read_at
-        )
+        Notification.objects.filter(pk=notification.pk).unread().update(read_at=notification.read_at)
     return notification
 
 
 def mark_all_read(*, user) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(user=user).unread().update(read_at=timezone.now())
 
 
 def preference_of(user) -> Preference:

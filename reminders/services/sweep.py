@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from communes.models import Membership, Unit
+from communes.models import Membership, Unit, in_operation
 from core import clock
 from reminders import workdays
 from reminders.models import Reminder, Stage, SweepRun
@@ -99,10 +99,6 @@ class UnitAudience:
     members: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
-def _is_active(valid_from, valid_until, day):
-    return (valid_from is None or valid_from <= day) and (valid_until is None or valid_until >= day)
-
-
 def resolve_audiences(unit_ids: Iterable[int], today: datetime.date) -> dict[int, UnitAudience]:
     """{unit id: UnitAudience} for the given units, with ONE query.
 
@@ -161,7 +157,7 @@ def resolve_audiences(unit_ids: Iterable[int], today: datetime.date) -> dict[int
         for unit_id, path, valid_from, valid_until, user_id, role, member_unit_id in cursor.fetchall():
             unit = result.get(unit_id)
             if unit is None:
-                unit = result[unit_id] = UnitAudience(path, _is_active(valid_from, valid_until, today))
+                unit = result[unit_id] = UnitAudience(path, in_operation(valid_from, valid_until, today))
             if user_id is None:
                 continue
             own = member_unit_id == unit_id

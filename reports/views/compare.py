@@ -10,19 +10,17 @@ A unit outside the user's scope (or one that keeps no QMS) answers 404, like any
 scope; a year or a filter that does not parse answers 400 with the form's message.
 """
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification.forms_objectives import number_text, period_label
 from certification.models import MEASUREMENT_GRACE_DAYS
-from certification.selectors import PeriodCell
+from certification.views.objectives import STATE_CSS, STATE_LABELS, target_label
 from communes.models import Unit
 from core import clock
 from reports import selectors_compare as selectors
@@ -36,21 +34,6 @@ SUBJECTS = [
     (SCORES, gettext_lazy("Annual scoring")),
 ]
 
-STATE_LABELS = {
-    PeriodCell.PASSED: gettext_lazy("passed"),
-    PeriodCell.FAILED: gettext_lazy("failed"),
-    PeriodCell.OVERDUE: gettext_lazy("overdue"),
-    PeriodCell.DUE: gettext_lazy("due"),
-    PeriodCell.FUTURE: gettext_lazy("not begun"),
-}
-STATE_CSS = {
-    PeriodCell.PASSED: "text-bg-success",
-    PeriodCell.FAILED: "text-bg-danger",
-    PeriodCell.OVERDUE: "text-bg-warning",
-    PeriodCell.DUE: "text-bg-info",
-    PeriodCell.FUTURE: "bg-body-secondary text-body-secondary",
-}
-DIRECTION_SIGNS = {"at_least": "≥", "at_most": "≤"}
 KIND_CSS = {
     "major": "text-bg-danger",
     "minor": "text-bg-warning",
@@ -110,25 +93,6 @@ def _picked_units(request, candidates):
     return [u for u in candidates if str(u.pk) in wanted]
 
 
-def _number(value):
-    """A decimal without trailing zeros, with the language's decimal separator: 96,5 · 95."""
-    if value is None:
-        return ""
-    text = format(Decimal(value).normalize(), "f")
-    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
-
-
-def _period_label(indicator, period):
-    frequency = indicator.frequency
-    if frequency == "monthly":
-        return _("M%(n)s") % {"n": period}
-    if frequency == "quarterly":
-        return _("Q%(n)s") % {"n": period}
-    if frequency == "half_yearly":
-        return _("H%(n)s") % {"n": period}
-    return _("Year")
-
-
 def _decorate_objectives(comparison):
     """The labels and colours of the indicator cells."""
     for group in comparison.groups:
@@ -136,17 +100,14 @@ def _decorate_objectives(comparison):
             for cells in row.columns:
                 for cell in cells:
                     indicator = cell.indicator
-                    sign = DIRECTION_SIGNS.get(indicator.direction, "")
-                    cell.target_label = (
-                        f"{sign} {_number(indicator.target)} {indicator.unit_of_measure}".strip()
-                    )
+                    cell.target_label = target_label(indicator)
                     cell.css = STATE_CSS[cell.state]
                     cell.state_label = STATE_LABELS[cell.state]
                     cell.latest_label = ""
                     if cell.latest is not None:
                         cell.latest_label = _("%(period)s: %(value)s %(unit)s") % {
-                            "period": _period_label(indicator, cell.latest.period),
-                            "value": _number(cell.latest.measurement.value),
+                            "period": period_label(indicator, cell.latest.period),
+                            "value": number_text(cell.latest.measurement.value),
                             "unit": indicator.unit_of_measure,
                         }
                     cell.rate_label = ""

@@ -14,13 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from audits import selectors as audit_selectors
 from audits.models import Audit, CorrectiveAction
-from certification.models import QMS_UNIT_KINDS
 from communes.models import Unit
 from core import clock
 from core.scoping import Action, can_anywhere
 from documents import selectors as document_selectors
 from documents.models import Document
-from reports import exports
+from reports import exports, selectors
 from reports.forms import ExportUnitForm
 from reports.selectors_annual import supervising_units
 
@@ -119,12 +118,7 @@ def export_documents(request):
 def export_coverage(request):
     _require_scope(request)
     unit = _unit(request)
-    units = (
-        Unit.objects.for_user(request.user, Action.VIEW)
-        .filter(kind__in=QMS_UNIT_KINDS)
-        .active_on(clock.today())
-        .order_by("path")
-    )
+    units = selectors.dashboard_units(request.user, clock.today())
     if unit is not None:
         units = units.filter(path__startswith=unit.path)
     lines = document_selectors.coverage_register(units)

@@ -17,13 +17,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification.models import QMS_UNIT_KINDS
 from communes.models import Unit
 from core import clock
 from core.scoping import Action, get_scope
 from core.spreadsheets import CheckedRows, header_key
 from core.text import fold
 from documents.models import Procedure
-from surveys.services.responses import SURVEY_UNIT_KINDS
 
 # A larger count in one cell is a typing mistake (a commune receives a few thousand files a month).
 COUNT_MAX = 1_000_000
@@ -212,7 +212,7 @@ def units_by_code_or_name(texts, units) -> dict[str, list]:
     for key in {_strip_kind(k) for k in keys.values()}:
         if key:
             condition |= Q(search_text__contains=key)
-    candidates = list(units.filter(condition).only("pk", "name", "short_name", "code", "kind", "path"))
+    candidates = list(units.filter(condition))
     result = {}
     for text, key in keys.items():
         matches = [u for u in candidates if u.code and u.code == text]
@@ -228,17 +228,13 @@ def units_by_code_or_name(texts, units) -> dict[str, list]:
 
 
 class UnitResolver:
-    """Finds the units named in a file among the one-stop units the user may see (two queries)."""
+    """Finds the units named in a file among the one-stop units the user may see (one query)."""
 
     def __init__(self, actor, texts, default_unit=None):
         self.scope = get_scope(actor)
         self.default_unit = default_unit
-        units = Unit.objects.for_user(actor, Action.VIEW).filter(kind__in=SURVEY_UNIT_KINDS)
+        units = Unit.objects.for_user(actor, Action.VIEW).filter(kind__in=QMS_UNIT_KINDS)
         self.matches = units_by_code_or_name(texts, units)
-        # The matches come with a few fields only: load the units whole, once.
-        pks = {u.pk for found in self.matches.values() for u in found}
-        full = Unit.objects.in_bulk(pks) if pks else {}
-        self.matches = {text: [full[u.pk] for u in found] for text, found in self.matches.items()}
 
     def resolve(self, text, errors: list):
         """The unit named by `text` (the default unit when empty); None with an error otherwise."""

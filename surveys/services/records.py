@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification.models import QMS_UNIT_KINDS
 from core import spreadsheets
 from core.scoping import Action, require
 from surveys.models import Reconciliation, RecordCount
 from surveys.services import imports
-from surveys.services.responses import SURVEY_UNIT_KINDS
 
 DENIED = gettext_lazy("You may not record the one-stop record counts of %(unit)s.")
 RECONCILE_DENIED = gettext_lazy("You may not reconcile the one-stop records of %(unit)s.")
@@ -122,7 +122,7 @@ def _month_errors(unit, month) -> list:
 
 def _clean(unit, source, month, counts: dict) -> dict:
     errors: dict[str, list] = {}
-    if unit.kind not in SURVEY_UNIT_KINDS:
+    if unit.kind not in QMS_UNIT_KINDS:
         errors["unit"] = [
             _("%(unit)s has no one-stop desk: record counts are kept by communes, wards, towns and agencies.")
             % {"unit": unit}

@@ -20,20 +20,13 @@ from django.utils.translation import gettext_lazy
 
 from audits.models import Nonconformity
 from audits.services.actions import nonconformity_raise
+from certification.models import QMS_UNIT_KINDS
 from communes.models import Unit
 from core import clock
 from core.scoping import Action, require
 from documents.models import Applicability, Procedure
 from surveys.models import COMMENT_MAX, CONTACT_MAX, CRITERIA, RATING_MAX, RATING_MIN, Response
 
-# The units that keep a QMS and have a one-stop desk (commune level, and agencies).
-SURVEY_UNIT_KINDS = (
-    Unit.Kind.COMMUNE,
-    Unit.Kind.WARD,
-    Unit.Kind.TOWN,
-    Unit.Kind.SPECIAL_ZONE,
-    Unit.Kind.AGENCY,
-)
 WINDOW = datetime.timedelta(hours=1)
 NC_TITLE_MAX = 120
 
@@ -141,7 +134,7 @@ def response_submit(
 ) -> Response:
     """Record a citizen's response; ValidationError on bad input, Throttled over the limits."""
     now = now or timezone.now()
-    if unit is None or unit.kind not in SURVEY_UNIT_KINDS or not unit.is_active:
+    if unit is None or unit.kind not in QMS_UNIT_KINDS or not unit.is_active:
         raise ValidationError(_("This unit has no satisfaction survey."))
     errors = {}
     cleaned = _clean_ratings(ratings, errors)

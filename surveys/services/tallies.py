@@ -20,11 +20,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification.models import QMS_UNIT_KINDS
 from core import clock, spreadsheets
 from core.scoping import Action, require
 from surveys.models import CRITERIA, CRITERION_LABELS, Tally
 from surveys.services import imports
-from surveys.services.responses import SURVEY_UNIT_KINDS
 
 DENIED = gettext_lazy("You may not record the satisfaction tallies of %(unit)s.")
 COUNT_FIELDS = tuple(name for name, _rating in Tally.COUNT_FIELDS)
@@ -156,7 +156,7 @@ def _clean(unit, data: dict) -> dict:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     errors: dict[str, list] = {}
     values: dict = {}
-    if unit.kind not in SURVEY_UNIT_KINDS:
+    if unit.kind not in QMS_UNIT_KINDS:
         errors.setdefault("unit", []).append(
             _("%(unit)s has no one-stop desk: tallies are kept by communes, wards, towns and agencies.")
             % {"unit": unit}

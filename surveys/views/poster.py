@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from certification.models import QMS_UNIT_KINDS
 from communes.models import Unit
 from core.scoping import Action
 from core.views import get_scoped_object_or_404
-from surveys.services.responses import SURVEY_UNIT_KINDS
 
 
 def survey_url(request, unit) -> str:
@@ -53,7 +53,7 @@ def render_poster(request, unit) -> bytes:
 def poster(request, unit_pk):
     """The poster of a unit the user may read (out of scope 404)."""
     unit = get_scoped_object_or_404(
-        Unit.objects.filter(kind__in=SURVEY_UNIT_KINDS), request.user, Action.VIEW, pk=unit_pk
+        Unit.objects.filter(kind__in=QMS_UNIT_KINDS), request.user, Action.VIEW, pk=unit_pk
     )
     response = HttpResponse(render_poster(request, unit), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-khao-sat-qr-{unit.pk}.pdf"'

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from certification.models import QMS_UNIT_KINDS
 from communes import selectors as unit_selectors
 from communes.models import Unit
 from core.forms import add_service_error
@@ -34,7 +35,7 @@ PUBLIC_LANGUAGE = "vi"
 
 def public_unit(unit_pk):
     """The unit the survey is about: an active unit that keeps a QMS, else 404."""
-    unit = Unit.objects.filter(pk=unit_pk, kind__in=services.SURVEY_UNIT_KINDS).first()
+    unit = Unit.objects.filter(pk=unit_pk, kind__in=QMS_UNIT_KINDS).first()
     if unit is None or not unit.is_active:
         raise Http404
     return unit
@@ -43,11 +44,11 @@ def public_unit(unit_pk):
 def _merged_into(unit_pk):
     """The survey address of the unit that took over a unit no longer in operation (the QR
     posters of a merged commune stay on the wall), None when there is none."""
-    unit = Unit.objects.filter(pk=unit_pk, kind__in=services.SURVEY_UNIT_KINDS).first()
+    unit = Unit.objects.filter(pk=unit_pk, kind__in=QMS_UNIT_KINDS).first()
     if unit is None or unit.is_active:
         return None
     successor = unit_selectors.successor_in_operation(unit)
-    if successor is None or successor.kind not in services.SURVEY_UNIT_KINDS:
+    if successor is None or successor.kind not in QMS_UNIT_KINDS:
         return None
     return f"{reverse('survey:form', args=[successor.pk])}?from={unit.pk}"
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from certification.models import QMS_UNIT_KINDS
 from core import clock
 from core.scoping import Action, can_anywhere, get_scope
 from core.views import get_scoped_object_or_404, posted, run_form
@@ -31,7 +32,6 @@ from surveys.filters_records import ReconciliationFilter, RecordCountFilter
 from surveys.forms_records import OnTimeForm, ReconciliationSetForm, RecordCountForm, desk_units
 from surveys.models import Reconciliation, RecordCount
 from surveys.services import records as services
-from surveys.services.responses import SURVEY_UNIT_KINDS
 from surveys.tables_records import MismatchTable, OnTimeProcedureTable, OnTimeTable, RecordCountTable
 from surveys.views.base import DeskCountListView, import_page, require_writer, scoped_unit
 
@@ -265,7 +265,7 @@ def ontime(request):
     year = getattr(form, "cleaned_data", {}).get("year") or this_year
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 1)
     context = {"form": form, "unit": unit, "year": year}
-    if unit is not None and unit.kind in SURVEY_UNIT_KINDS:
+    if unit is not None and unit.kind in QMS_UNIT_KINDS:
         total = selectors.on_time_rates([unit.pk], start, end).get(unit.pk, selectors.OnTime())
         rates = selectors.on_time_rates([unit.pk], start, end, by_procedure=True)
         names = {

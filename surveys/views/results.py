@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification.models import QMS_UNIT_KINDS
 from communes.models import Unit
 from core.scoping import Action
 from core.views import ScopedListView, get_scoped_object_or_404
@@ -29,7 +30,6 @@ from surveys import selectors
 from surveys.filters_responses import ResponseFilter
 from surveys.models import CRITERIA, CRITERION_LABELS, Response, Tally
 from surveys.services import responses as services
-from surveys.services.responses import SURVEY_UNIT_KINDS
 from surveys.tables_responses import ResponseTable
 from surveys.views.base import can_change, scoped_unit
 
@@ -154,13 +154,13 @@ def results(request):
     month_rows = _rows(by_month, month_labels, order=lambda r: r["key"])
 
     overall = by_criterion.get("overall", {"rated": 0, "satisfied": 0, "rate": None})
-    qms_units = Unit.objects.for_user(user).filter(kind__in=SURVEY_UNIT_KINDS)
+    qms_units = Unit.objects.for_user(user).filter(kind__in=QMS_UNIT_KINDS)
     if unit is not None:
         qms_units = qms_units.filter(path__startswith=unit.path)
     units_without = qms_units.exclude(pk__in=list(by_unit)).count()
     # The QR poster of the unit shown: the unit chosen, or the only one the user sees (an officer).
     if unit is not None:
-        poster_unit = unit if unit.kind in SURVEY_UNIT_KINDS else None
+        poster_unit = unit if unit.kind in QMS_UNIT_KINDS else None
     else:
         only = list(qms_units.only("pk", "name")[:2])
         poster_unit = only[0] if len(only) == 1 else None
